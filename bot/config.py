@@ -1,0 +1,141 @@
+"""Settings from DIGESTBOT_* environment variables and `.env`, validated once at start-up."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from bot.errors import ConfigError
+
+PREFIX: Final = "DIGESTBOT_"
+DEFAULT_BOT_API_URL: Final = "https://api.telegram.org"
+DEFAULT_DATABASE: Final = "./data/digestbot.sqlite3"
+LANGUAGES: Final = ("en", "ja")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything digestbot reads from its environment."""
+
+    token: str = field(default="", repr=False)
+    admin_ids: frozenset[int] = frozenset()
+    database: Path = Path(DEFAULT_DATABASE)
+    bot_api_url: str = DEFAULT_BOT_API_URL
+    poll_interval: int = 600
+    log_level: str = "INFO"
+    default_language: str = "en"
+    max_feed_bytes: int = 5 * 1024 * 1024
+    fetch_timeout: float = 30.0
+    max_rate: float = 30.0
+    paid_broadcast: bool = False
+    allow_private_urls: bool = False
+
+    @property
+    def api_base_url(self) -> str:
+        """PTB's base_url: requests go to {url}/bot{token}/{method}."""
+        return f"{self.bot_api_url}/bot"
+
+    @property
+    def api_file_url(self) -> str:
+        """PTB's base_file_url: files come from {url}/file/bot{token}/{path}."""
+        return f"{self.bot_api_url}/file/bot"
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    """Read KEY=value lines from a `.env` file; a missing file is empty."""
+    if not path.is_file():
+        return {}
+    values: dict[str, str] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.removeprefix("export ").partition("=")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> Settings:
+    """Build Settings from the environment; each error is one line naming the variable."""
+    env = {k.removeprefix(PREFIX): v.strip() for k, v in environ.items() if k.startswith(PREFIX)}
+    token = env.get("TOKEN", "")
+    if require_token and not token:
+        raise ConfigError(
+            "DIGESTBOT_TOKEN is not set: put your bot token from @BotFather in the environment "
+            "or in .env (try `digestbot preview <feed url>` to see digests without Telegram)"
+        )
+    return Settings(
+        token=token,
+        admin_ids=_int_set(env, "ADMIN_IDS"),
+        database=Path(env.get("DATABASE") or DEFAULT_DATABASE),
+        bot_api_url=_url(env, "BOT_API_URL", DEFAULT_BOT_API_URL),
+        poll_interval=int(_number(env, "POLL_INTERVAL", 600, minimum=1, integer=True)),
+        log_level=_log_level(env),
+        default_language=_choice(env, "DEFAULT_LANGUAGE", "en", LANGUAGES),
+        max_feed_bytes=int(
+            _number(env, "MAX_FEED_BYTES", 5 * 1024 * 1024, minimum=1024, integer=True)
+        ),
+        fetch_timeout=_number(env, "FETCH_TIMEOUT", 30.0, minimum=1),
+        max_rate=_number(env, "MAX_RATE", 30.0, minimum=0.1),
+        paid_broadcast=_flag(env, "PAID_BROADCAST"),
+        allow_private_urls=_flag(env, "ALLOW_PRIVATE_URLS"),
+    )
+
+
+def _int_set(env: Mapping[str, str], name: str) -> frozenset[int]:
+    raw = env.get(name, "")
+    try:
+        return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ConfigError(
+            f"{PREFIX}{name} must be comma-separated Telegram user ids, got {raw!r}"
+        ) from None
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: float, *, minimum: float, integer: bool = False
+) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = int(raw) if integer else float(raw)
+    except ValueError:
+        kind = "a whole number" if integer else "a number"
+        raise ConfigError(f"{PREFIX}{name} must be {kind}, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{PREFIX}{name} must be at least {minimum:g}, got {raw!r}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    raw = env.get(name, "").lower()
+    if raw in ("", "0", "false", "no", "off"):
+        return False
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    raise ConfigError(f"{PREFIX}{name} must be 1 or 0, got {raw!r}")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    raw = env.get(name) or default
+    if raw not in choices:
+        raise ConfigError(f"{PREFIX}{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name) or default
+    if not raw.startswith(("http://", "https://")):
+        raise ConfigError(f"{PREFIX}{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    raw = (env.get("LOG_LEVEL") or "INFO").upper()
+    if not isinstance(logging.getLevelName(raw), int):
+        raise ConfigError(f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {raw!r}")
+    return raw
