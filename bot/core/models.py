@@ -51,6 +51,17 @@ class Digest:
     next_url: str | None = None
     next_title: str | None = None
 
+    @property
+    def all_sources(self) -> tuple[Source, ...]:
+        """The article itself first, then each cited source once."""
+        own = Source(self.source_name or self.title, self.url)
+        seen, result = {own.url}, [own]
+        for source in self.sources:
+            if source.url not in seen:
+                seen.add(source.url)
+                result.append(source)
+        return tuple(result)
+
 
 @dataclass(frozen=True)
 class Entry:

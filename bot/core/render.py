@@ -1,0 +1,154 @@
+"""Digests to Telegram HTML (escaped, within 4,096 characters) and to plain text for a terminal."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Final
+
+from bot.core.callbacks import Action, encode
+from bot.core.i18n import Translator
+from bot.core.models import Digest
+
+MAX_MESSAGE_CHARS: Final = 4096
+MAX_TITLE_CHARS: Final = 256
+MAX_LEDE_CHARS: Final = 600
+MAX_POINT_CHARS: Final = 400
+MAX_NAME_CHARS: Final = 120
+MAX_SOURCES: Final = 10
+MAX_BULLETS: Final = 5
+ELLIPSIS: Final = "…"
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline button: callback data or a URL."""
+
+    text: str
+    data: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message ready to send: Telegram HTML and rows of inline buttons."""
+
+    html: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+
+
+def render_push(digest: Digest, article_id: int, tr: Translator) -> Rendered:
+    """The push: linked bold title, lede, the key points under their header, read more, buttons."""
+    parts = [_title(digest)]
+    if digest.lede and digest.lede not in digest.key_points[:1]:
+        parts.append(_text(digest.lede, MAX_LEDE_CHARS))
+    parts.append(_key_points(digest, tr))
+    parts.append(_read_more(digest, tr))
+    return Rendered("\n\n".join(p for p in parts if p), (article_buttons(article_id, tr),))
+
+
+def render_key_points(digest: Digest, article_id: int, tr: Translator) -> Rendered:
+    """The key points of an article under its title."""
+    body = "\n\n".join([_title(digest), _key_points(digest, tr)])
+    return Rendered(body, (article_buttons(article_id, tr),))
+
+
+def render_sources(digest: Digest, article_id: int, tr: Translator) -> Rendered:
+    """Every cited or original source of an article, as links."""
+    header = _text(tr.gettext("🔗 Sources"), MAX_NAME_CHARS)
+    lines = [f"<b>{header}</b>", _title(digest)]
+    for source in digest.all_sources[:MAX_SOURCES]:
+        lines.append("• " + _link(source.url, source.title or source.url, MAX_TITLE_CHARS))
+    return Rendered("\n".join(lines), (article_buttons(article_id, tr),))
+
+
+def render_page(digest: Digest, article_id: int, index: int, tr: Translator) -> Rendered:
+    """Page `index` of an article: its heading and ✅ bullets, then a button to go on."""
+    page = digest.pages[index]
+    counter = tr.gettext("Page {number} of {total}").format(
+        number=index + 1, total=len(digest.pages)
+    )
+    lines = [_title(digest), f"<i>{_text(counter, MAX_NAME_CHARS)}</i>"]
+    if page.heading:
+        lines.append(f"<b>{_text(page.heading, MAX_TITLE_CHARS)}</b>")
+    lines.extend(f"✅ {_text(bullet, MAX_POINT_CHARS)}" for bullet in page.bullets[:MAX_BULLETS])
+    lines.append(_read_more(digest, tr))
+    nav = (Button(tr.gettext("▶ Next page"), encode(Action.NEXT, article_id, index + 1)),)
+    return Rendered("\n\n".join(lines), (nav,))
+
+
+def article_buttons(article_id: int, tr: Translator) -> tuple[Button, ...]:
+    """[💡 Key points] [🔗 Sources] [▶ Next page] for one article."""
+    return (
+        Button(tr.gettext("💡 Key points"), encode(Action.KEY_POINTS, article_id)),
+        Button(tr.gettext("🔗 Sources"), encode(Action.SOURCES, article_id)),
+        Button(tr.gettext("▶ Next page"), encode(Action.NEXT, article_id, 0)),
+    )
+
+
+def render_text(digest: Digest) -> str:
+    """A digest as plain text for the terminal (`digestbot preview`)."""
+    lines = [digest.title, digest.url]
+    if digest.lede:
+        lines += ["", digest.lede]
+    lines += ["", "📘 What you'll learn"] + [f"  💡 {point}" for point in digest.key_points]
+    for page in digest.pages:
+        lines += ["", f"  {page.heading}" if page.heading else "  ─"]
+        lines += [f"    ✅ {bullet}" for bullet in page.bullets]
+    lines += ["", "Read more ⇒"] + [f"  {s.title} {s.url}" for s in digest.all_sources]
+    if digest.next_url:
+        lines.append(f"Next page ⇒ {digest.next_title or ''} {digest.next_url}".rstrip())
+    return "\n".join(lines)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Telegram counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` UTF-16 units, ending in … when cut; never splits a surrogate pair."""
+    text = _valid_unicode(text)
+    if utf16_len(text) <= limit:
+        return text
+    budget, kept = limit - 1, []
+    for char in text:
+        budget -= 2 if ord(char) > 0xFFFF else 1
+        if budget < 0:
+            break
+        kept.append(char)
+    return "".join(kept).rstrip() + ELLIPSIS
+
+
+def _title(digest: Digest) -> str:
+    return "<b>" + _link(digest.url, digest.title or digest.url, MAX_TITLE_CHARS) + "</b>"
+
+
+def _key_points(digest: Digest, tr: Translator) -> str:
+    learn = tr.gettext("📘 What you'll learn")
+    header = f"<b>{_text(learn, MAX_NAME_CHARS)}</b>"
+    points = [f"💡 {_text(point, MAX_POINT_CHARS)}" for point in digest.key_points[:3]]
+    return "\n".join([header, *points])
+
+
+def _read_more(digest: Digest, tr: Translator) -> str:
+    source = digest.all_sources[0]
+    label = _text(tr.gettext("Read more"), MAX_NAME_CHARS)
+    return f"{label} ⇒ " + _link(source.url, source.title or source.url, MAX_NAME_CHARS)
+
+
+def _link(url: str, label: str, limit: int) -> str:
+    text = _text(label, limit)
+    if not url.startswith(("http://", "https://")):
+        return text
+    return f'<a href="{html.escape(_valid_unicode(url), quote=True)}">{text}</a>'
+
+
+def _text(text: str, limit: int) -> str:
+    """Feed text made safe for Telegram HTML: valid Unicode, shortened, then escaped."""
+    return html.escape(shorten(" ".join(text.split()), limit), quote=False)
+
+
+def _valid_unicode(text: str) -> str:
+    """Pair up surrogates and replace lone ones, which Telegram would refuse."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

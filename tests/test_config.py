@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import DEFAULT_BOT_API_URL, Settings, load_settings, read_env_file
+from bot.errors import ConfigError
+
+TOKEN = {"DIGESTBOT_TOKEN": "123:abc"}
+
+
+def test_defaults() -> None:
+    settings = load_settings(TOKEN)
+    assert settings == Settings(token="123:abc")
+    assert settings.database == Path("./data/digestbot.sqlite3")
+    assert settings.poll_interval == 600
+    assert settings.default_language == "en"
+    assert settings.api_base_url == f"{DEFAULT_BOT_API_URL}/bot"
+    assert settings.api_file_url == f"{DEFAULT_BOT_API_URL}/file/bot"
+
+
+def test_every_variable() -> None:
+    settings = load_settings(
+        TOKEN
+        | {
+            "DIGESTBOT_ADMIN_IDS": "1, 2,3",
+            "DIGESTBOT_DATABASE": "/tmp/x.sqlite3",
+            "DIGESTBOT_BOT_API_URL": "http://127.0.0.1:8081/",
+            "DIGESTBOT_POLL_INTERVAL": "1",
+            "DIGESTBOT_LOG_LEVEL": "debug",
+            "DIGESTBOT_DEFAULT_LANGUAGE": "ja",
+            "DIGESTBOT_PAID_BROADCAST": "1",
+            "DIGESTBOT_ALLOW_PRIVATE_URLS": "yes",
+        }
+    )
+    assert settings.admin_ids == {1, 2, 3}
+    assert settings.database == Path("/tmp/x.sqlite3")
+    assert settings.api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.api_file_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.poll_interval == 1
+    assert settings.log_level == "DEBUG"
+    assert settings.default_language == "ja"
+    assert settings.paid_broadcast
+    assert settings.allow_private_urls
+
+
+def test_token_never_in_repr() -> None:
+    assert "123:abc" not in repr(load_settings(TOKEN))
+
+
+@pytest.mark.parametrize(
+    ("environ", "variable"),
+    [
+        pytest.param({}, "DIGESTBOT_TOKEN", id="no-token"),
+        pytest.param(TOKEN | {"DIGESTBOT_ADMIN_IDS": "me"}, "DIGESTBOT_ADMIN_IDS", id="admins"),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_POLL_INTERVAL": "0"}, "DIGESTBOT_POLL_INTERVAL", id="interval-zero"
+        ),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_POLL_INTERVAL": "1.5"},
+            "DIGESTBOT_POLL_INTERVAL",
+            id="interval-fraction",
+        ),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_BOT_API_URL": "ftp://x"}, "DIGESTBOT_BOT_API_URL", id="api-url"
+        ),
+        pytest.param(TOKEN | {"DIGESTBOT_LOG_LEVEL": "loud"}, "DIGESTBOT_LOG_LEVEL", id="level"),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_DEFAULT_LANGUAGE": "fr"},
+            "DIGESTBOT_DEFAULT_LANGUAGE",
+            id="language",
+        ),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_PAID_BROADCAST": "maybe"}, "DIGESTBOT_PAID_BROADCAST", id="flag"
+        ),
+    ],
+)
+def test_errors_are_one_line_naming_the_variable(environ: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ)
+    message = str(caught.value)
+    assert message.startswith(variable)
+    assert "\n" not in message
+
+
+def test_token_optional_for_offline_commands() -> None:
+    assert load_settings({}, require_token=False).token == ""
+
+
+def test_env_file(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text("# comment\nexport DIGESTBOT_TOKEN='1:x'\n\nDIGESTBOT_POLL_INTERVAL = 5\n")
+    assert read_env_file(env) == {"DIGESTBOT_TOKEN": "1:x", "DIGESTBOT_POLL_INTERVAL": "5"}
+    assert read_env_file(tmp_path / "missing") == {}
