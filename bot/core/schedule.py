@@ -23,6 +23,6 @@ def next_poll_at(
         return now + min(max(retry_after, interval), MAX_HINT)
     if failures:
         # 2**failures overflows timedelta long before 100 failures; cap the exponent first.
-        return now + min(interval * 2 ** min(failures, 20), MAX_BACKOFF)
+        return now + min(interval * (1 << min(failures, 20)), MAX_BACKOFF)
     hint = max(ttl or timedelta(0), max_age or timedelta(0))
     return now + max(interval, min(hint, MAX_HINT))
