@@ -1,0 +1,66 @@
+"""The store: digestbot's SQLite database, one aiosqlite connection, all of its SQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+
+from bot.adapters.store.articles import Articles
+from bot.adapters.store.chats import Chats
+from bot.adapters.store.feeds import Feeds
+from bot.adapters.store.migrations import open_database
+from bot.adapters.store.outbox import Outbox
+from bot.adapters.store.records import (
+    Chat,
+    ChatKind,
+    Delivery,
+    DeliveryMode,
+    DuplicateError,
+    NewArticle,
+    NotFoundError,
+)
+from bot.adapters.store.topics import Topics
+
+__all__ = [
+    "Chat",
+    "ChatKind",
+    "Delivery",
+    "DeliveryMode",
+    "DuplicateError",
+    "NewArticle",
+    "NotFoundError",
+    "Store",
+]
+
+
+class Store(Topics, Feeds, Articles, Chats, Outbox):
+    """digestbot's database: `store = await Store.open(path)`, then `await store.close()`."""
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        """Open (creating it and its directory if need be) and migrate the database."""
+        db, version = await open_database(Path(path))
+        return cls(db, version)
+
+    async def close(self) -> None:
+        """Close the connection; closing twice is harmless."""
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                # SQLite's advice for long-lived connections: refresh planner statistics.
+                await self._db.execute("PRAGMA optimize")
+            finally:
+                await self._db.close()
+
+    async def __aenter__(self) -> Store:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()

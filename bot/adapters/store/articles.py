@@ -1,0 +1,162 @@
+"""Articles and their digests, and saving a poll's result together with its outbox rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Final
+
+from bot.adapters.store.base import StoreBase
+from bot.adapters.store.feeds import update_feed
+from bot.adapters.store.records import DeliveryMode, NewArticle
+from bot.adapters.store.rows import digest_from_json, digest_to_json, to_text, to_text_or_none
+from bot.core.models import DeliveryStatus, Digest
+
+# Below SQLite's historical limit of 999 bound parameters per statement.
+MAX_KEYS_PER_QUERY: Final = 500
+
+# One outbox row per active, unpaused, instant chat subscribed to the feed's topic. Daily
+# readers get the article in their daily digest instead. WHERE before ON CONFLICT is what
+# SQLite needs to parse an upsert over a SELECT with joins.
+FAN_OUT: Final = """
+    INSERT INTO deliveries (chat_id, article_id, thread_id, status, due_at, created_at)
+    SELECT s.chat_id, ?, s.thread_id, ?, ?, ?
+    FROM feeds f
+    JOIN subscriptions s ON s.topic_id = f.topic_id
+    JOIN chats c ON c.id = s.chat_id
+    WHERE f.id = ? AND c.active = 1 AND c.paused = 0 AND c.mode = ?
+    ON CONFLICT (chat_id, article_id) DO NOTHING
+"""
+
+
+class Articles(StoreBase):
+    """The articles and digests tables."""
+
+    async def known_keys(self, feed_id: int, keys: Sequence[str]) -> set[str]:
+        """Which of these entry keys this feed has stored already."""
+        known: set[str] = set()
+        for start in range(0, len(keys), MAX_KEYS_PER_QUERY):
+            chunk = keys[start : start + MAX_KEYS_PER_QUERY]
+            marks = ", ".join("?" * len(chunk))
+            rows = await self._fetchall(
+                f"SELECT entry_key FROM articles WHERE feed_id = ? AND entry_key IN ({marks})",
+                (feed_id, *chunk),
+            )
+            known.update(str(row[0]) for row in rows)
+        return known
+
+    async def save_poll(
+        self,
+        feed_id: int,
+        articles: Sequence[NewArticle],
+        *,
+        polled_at: datetime,
+        next_poll_at: datetime,
+        etag: str | None,
+        modified: str | None,
+        title: str,
+        problem: str | None,
+        push: bool,
+    ) -> list[int]:
+        """Store a successful poll and, if `push`, its outbox rows, all in one transaction.
+
+        Return the ids of the articles inserted; a key stored already is skipped.
+        """
+        polled = to_text(polled_at)
+        # Convert everything first, so a bad value fails before the transaction opens.
+        rows = [
+            (
+                feed_id,
+                new.entry.key,
+                new.entry.link,
+                new.entry.title,
+                new.entry.lang,
+                to_text_or_none(new.entry.published),
+                polled,
+            )
+            for new in articles
+        ]
+        bodies = [None if new.digest is None else digest_to_json(new.digest) for new in articles]
+        inserted: list[int] = []
+        digested: list[int] = []
+        async with self._transaction() as db:
+            await update_feed(
+                db,
+                feed_id,
+                """
+                UPDATE feeds SET etag = ?, modified = ?, title = coalesce(nullif(?, ''), title),
+                    problem = ?, failures = 0, last_error = NULL, last_polled_at = ?,
+                    last_success_at = ?, next_poll_at = ?
+                WHERE id = ?
+                """,
+                (etag, modified, title, problem, polled, polled, to_text(next_poll_at)),
+            )
+            for row, body in zip(rows, bodies, strict=True):
+                async with db.execute(
+                    """
+                    INSERT INTO articles
+                        (feed_id, entry_key, url, title, lang, published_at, fetched_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (feed_id, entry_key) DO NOTHING
+                    """,
+                    row,
+                ) as cursor:
+                    # Another poll of this feed stored the key first: not new after all.
+                    if cursor.rowcount == 0 or cursor.lastrowid is None:
+                        continue
+                    article_id = cursor.lastrowid
+                inserted.append(article_id)
+                if body is not None:
+                    await db.execute(
+                        "INSERT INTO digests (article_id, body, created_at) VALUES (?, ?, ?)",
+                        (article_id, body, polled),
+                    )
+                    digested.append(article_id)
+            if push and digested:
+                await db.executemany(
+                    FAN_OUT,
+                    [
+                        (
+                            article_id,
+                            DeliveryStatus.PENDING,
+                            polled,
+                            polled,
+                            feed_id,
+                            DeliveryMode.INSTANT,
+                        )
+                        for article_id in digested
+                    ],
+                )
+        return inserted
+
+    async def get_digest(self, article_id: int) -> Digest | None:
+        """The digest of an article, if it has one."""
+        row = await self._fetchone("SELECT body FROM digests WHERE article_id = ?", (article_id,))
+        return None if row is None else digest_from_json(row["body"])
+
+    async def latest_digests(
+        self, topic_id: int | None = None, limit: int = 5
+    ) -> list[tuple[int, Digest]]:
+        """The newest digests (by published time, else fetch time) as (article id, digest)."""
+        if topic_id is None:
+            rows = await self._fetchall(
+                """
+                SELECT a.id, d.body FROM articles a JOIN digests d ON d.article_id = a.id
+                ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
+                LIMIT ?
+                """,
+                (limit,),
+            )
+        else:
+            rows = await self._fetchall(
+                """
+                SELECT a.id, d.body FROM articles a
+                JOIN digests d ON d.article_id = a.id
+                JOIN feeds f ON f.id = a.feed_id
+                WHERE f.topic_id = ?
+                ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
+                LIMIT ?
+                """,
+                (topic_id, limit),
+            )
+        return [(int(row[0]), digest_from_json(row[1])) for row in rows]
