@@ -47,6 +47,11 @@ def encode(action: Action, *args: object) -> str:
     return data
 
 
+def pattern(action: Action) -> str:
+    """The regular expression PTB's CallbackQueryHandler uses to route one action."""
+    return f"^{action.value}({SEPARATOR}|$)"
+
+
 def decode(data: str | None) -> Callback | None:
     """The button press a payload stands for, or None for anything we did not make."""
     if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_CALLBACK_BYTES:

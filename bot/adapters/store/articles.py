@@ -78,7 +78,7 @@ class Articles(StoreBase):
         ]
         bodies = [None if new.digest is None else digest_to_json(new.digest) for new in articles]
         inserted: list[int] = []
-        digested: list[int] = []
+        to_push: list[int] = []
         async with self._transaction() as db:
             await update_feed(
                 db,
@@ -91,7 +91,7 @@ class Articles(StoreBase):
                 """,
                 (etag, modified, title, problem, polled, polled, to_text(next_poll_at)),
             )
-            for row, body in zip(rows, bodies, strict=True):
+            for new, row, body in zip(articles, rows, bodies, strict=True):
                 async with db.execute(
                     """
                     INSERT INTO articles
@@ -111,8 +111,9 @@ class Articles(StoreBase):
                         "INSERT INTO digests (article_id, body, created_at) VALUES (?, ?, ?)",
                         (article_id, body, polled),
                     )
-                    digested.append(article_id)
-            if push and digested:
+                    if new.push:
+                        to_push.append(article_id)
+            if push and to_push:
                 await db.executemany(
                     FAN_OUT,
                     [
@@ -124,7 +125,7 @@ class Articles(StoreBase):
                             feed_id,
                             DeliveryMode.INSTANT,
                         )
-                        for article_id in digested
+                        for article_id in to_push
                     ],
                 )
         return inserted
@@ -160,3 +161,28 @@ class Articles(StoreBase):
                 (topic_id, limit),
             )
         return [(int(row[0]), digest_from_json(row[1])) for row in rows]
+
+    async def mark_read(self, chat_id: int, article_id: int) -> None:
+        """Remember that a chat has had an article (pushed or opened)."""
+        await self._write(
+            "INSERT OR IGNORE INTO reads (chat_id, article_id, read_at) VALUES (?, ?, ?)",
+            (chat_id, article_id, self._now()),
+        )
+
+    async def next_unread(self, chat_id: int) -> tuple[int, Digest] | None:
+        """The newest digest in the chat's topics that the chat has not had yet."""
+        row = await self._fetchone(
+            """
+            SELECT a.id, d.body FROM subscriptions s
+            JOIN feeds f ON f.topic_id = s.topic_id
+            JOIN articles a ON a.feed_id = f.id
+            JOIN digests d ON d.article_id = a.id
+            WHERE s.chat_id = ?
+              AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.chat_id = s.chat_id
+                              AND r.article_id = a.id)
+            ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
+            LIMIT 1
+            """,
+            (chat_id,),
+        )
+        return None if row is None else (int(row[0]), digest_from_json(row[1]))

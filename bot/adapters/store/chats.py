@@ -134,3 +134,25 @@ class Chats(StoreBase):
             "SELECT article_id, page FROM reading_state WHERE chat_id = ?", (chat_id,)
         )
         return None if row is None else (int(row[0]), int(row[1]))
+
+    async def move_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: its rows follow the new id (ON UPDATE CASCADE)."""
+        async with self._transaction() as db:
+            cursor = await db.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,))
+            if await cursor.fetchone() is None:
+                await db.execute(
+                    "UPDATE chats SET id = ?, kind = ? WHERE id = ?",
+                    (new_id, ChatKind.SUPERGROUP, old_id),
+                )
+            else:
+                # The new id is known already (seen before the migration): keep it, and
+                # move over only what the old chat had.
+                await db.execute(
+                    "UPDATE OR IGNORE subscriptions SET chat_id = ? WHERE chat_id = ?",
+                    (new_id, old_id),
+                )
+                await db.execute(
+                    "UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?",
+                    (new_id, old_id),
+                )
+                await db.execute("DELETE FROM chats WHERE id = ?", (old_id,))

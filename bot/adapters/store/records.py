@@ -57,10 +57,14 @@ class Chat:
 
 @dataclass(frozen=True)
 class NewArticle:
-    """A new feed entry to save, with its digest when it could be condensed."""
+    """A new feed entry to save, with its digest when it could be condensed.
+
+    `push` False keeps it out of the outbox (the topic's keyword filters refused it).
+    """
 
     entry: Entry
     digest: Digest | None
+    push: bool = True
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,12 @@ CREATE TABLE reading_state (
     updated_at TEXT NOT NULL
 );
 CREATE INDEX reading_state_article ON reading_state (article_id);
+
+-- What each chat has had: pushed to it or opened. "Next" moves on to an article not here.
+CREATE TABLE reads (
+    chat_id INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    read_at TEXT NOT NULL,
+    PRIMARY KEY (chat_id, article_id)
+) WITHOUT ROWID;
+CREATE INDEX reads_article ON reads (article_id);

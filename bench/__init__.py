@@ -1,0 +1,1 @@
+"""digestbot benchmarks: `python -m bench` prints every figure against a same-run baseline."""

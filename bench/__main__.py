@@ -1,0 +1,27 @@
+"""Run every benchmark: `python -m bench [ingest|quality ...]`."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import ingest, quality
+
+BENCHMARKS = {"ingest": ingest.main, "quality": quality.main}
+
+
+def main(argv: list[str]) -> int:
+    """Run the named benchmarks, or all of them."""
+    names = argv or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        return 2
+    for name in names:
+        print(f"== {name} ==", flush=True)
+        status = BENCHMARKS[name]([])
+        if status:
+            return status
+    return 0
+
+
+raise SystemExit(main(sys.argv[1:]))

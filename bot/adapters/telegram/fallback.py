@@ -1,0 +1,31 @@
+"""What no other handler takes: unknown commands get a pointer to /help."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.ext import BaseHandler, MessageHandler, filters
+
+from bot.adapters.telegram.context import BotContext
+from bot.adapters.telegram.readers import reader_of
+from bot.adapters.telegram.replies import reply
+from bot.core.render import shorten
+
+COMMAND_CHARS = 32
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    """Say the command is unknown and point to /help."""
+    reader = await reader_of(update, context)
+    message = update.effective_message
+    name = (message.text or "").split()[0] if message and message.text else ""
+    text = reader.tr.gettext("I don't know {command}. Send /help for the list of commands.")
+    await reply(update, text.format(command=escape(shorten(name, COMMAND_CHARS))))
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """Registered last, so every known command is taken first."""
+    # Only in private chats: in a group, "/cmd" may well be meant for another bot.
+    only_here = filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE
+    return [MessageHandler(only_here, unknown_command)]

@@ -1,0 +1,205 @@
+"""A reader's preferences: /language and /settings, with buttons for every choice."""
+
+from __future__ import annotations
+
+from datetime import time
+from zoneinfo import ZoneInfo, available_timezones
+
+from telegram import Update
+from telegram.ext import BaseHandler
+
+from bot.adapters.store import Chat, DeliveryMode
+from bot.adapters.telegram.context import BotContext
+from bot.adapters.telegram.keyboards import language_buttons, markup
+from bot.adapters.telegram.readers import Reader, may_manage, reader_of
+from bot.adapters.telegram.replies import reply
+from bot.adapters.telegram.routing import button, command
+from bot.core.callbacks import Action, decode, encode
+from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
+from bot.core.render import Button
+
+DAILY_TIMES = ("0700", "0800", "1200", "1800", "2100")
+TIMEZONES = ("UTC", "Asia/Tokyo", "Europe/London", "America/New_York")
+QUIET_PRESETS = ("off", "2207", "2308")
+
+
+async def language(update: Update, context: BotContext) -> None:
+    """Offer 日本語 / English."""
+    reader = await reader_of(update, context)
+    text = reader.tr.gettext("Choose your language:")
+    await reply(update, text, markup(language_buttons(reader.lang)))
+
+
+async def language_button(update: Update, context: BotContext) -> None:
+    """Switch the chat's language; everything it reads from now on follows."""
+    query = update.callback_query
+    assert query is not None
+    reader = await reader_of(update, context)
+    callback = decode(query.data)
+    lang = callback.args[0] if callback and callback.args else ""
+    if lang not in LANGUAGES:
+        await query.answer(reader.tr.gettext("This button is no longer valid."))
+        return
+    if not await may_manage(update, context, reader):
+        await query.answer(reader.tr.gettext("Only the group's admins can change this."))
+        return
+    await context.store.set_chat_language(reader.chat_id, lang)
+    tr = context.translators[lang]
+    await query.answer(tr.gettext("Language: {language}").format(language=LANGUAGE_NAMES[lang]))
+    await query.edit_message_text(
+        tr.gettext("Language: {language}").format(language=LANGUAGE_NAMES[lang]),
+        reply_markup=markup(language_buttons(lang)),
+    )
+
+
+async def settings(update: Update, context: BotContext) -> None:
+    """Show delivery settings with buttons; `/settings tz Area/City` sets any timezone."""
+    reader = await reader_of(update, context)
+    if context.args and context.args[0] == "tz":
+        await _set_timezone(update, context, reader, context.args[1:])
+        return
+    chat = await context.store.get_chat(reader.chat_id)
+    assert chat is not None, "reader_of stores the chat"
+    await reply(update, describe(chat, reader.tr), markup(settings_buttons(chat, reader.tr)))
+
+
+async def settings_button(update: Update, context: BotContext) -> None:
+    """Apply one settings button, then redraw the settings message."""
+    query = update.callback_query
+    assert query is not None
+    reader = await reader_of(update, context)
+    callback = decode(query.data)
+    if not await may_manage(update, context, reader):
+        await query.answer(reader.tr.gettext("Only the group's admins can change this."))
+        return
+    args = callback.args if callback is not None else ()
+    if len(args) != 2 or not await _apply(context, reader, *args):
+        await query.answer(reader.tr.gettext("This button is no longer valid."))
+        return
+    await query.answer(reader.tr.gettext("Saved."))
+    chat = await context.store.get_chat(reader.chat_id)
+    assert chat is not None
+    await query.edit_message_text(
+        describe(chat, reader.tr), reply_markup=markup(settings_buttons(chat, reader.tr))
+    )
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """This module's handlers, for app.py to register."""
+    return [
+        command("language", language),
+        command("settings", settings),
+        button(Action.LANGUAGE, language_button),
+        button(Action.SETTINGS, settings_button),
+    ]
+
+
+def describe(chat: Chat, tr: Translator) -> str:
+    """The current settings, one per line."""
+    mode = (
+        tr.gettext("one daily digest at {time}").format(time=_clock(chat.daily_time))
+        if chat.mode is DeliveryMode.DAILY
+        else tr.gettext("instant: each article as it arrives")
+    )
+    quiet = (
+        f"{_clock(chat.quiet_start)}–{_clock(chat.quiet_end)}"
+        if chat.quiet_start and chat.quiet_end
+        else tr.gettext("none")
+    )
+    state = tr.gettext("paused") if chat.paused else tr.gettext("active")
+    lines = [
+        "⚙️ <b>" + tr.gettext("Settings") + "</b>",
+        tr.gettext("Delivery: {mode}").format(mode=mode),
+        tr.gettext("Timezone: {zone}").format(zone=chat.timezone),
+        tr.gettext("Quiet hours: {hours}").format(hours=quiet),
+        tr.gettext("Pushes: {state}").format(state=state),
+        "",
+        tr.gettext("Another timezone: /settings tz Area/City"),
+    ]
+    return "\n".join(lines)
+
+
+def settings_buttons(chat: Chat, tr: Translator) -> list[list[Button]]:
+    """Every choice as a button, the current one marked."""
+    instant = chat.mode is DeliveryMode.INSTANT
+    daily_at = chat.daily_time.strftime("%H%M")
+    quiet = (
+        f"{chat.quiet_start:%H}{chat.quiet_end:%H}"
+        if chat.quiet_start and chat.quiet_end
+        else "off"
+    )
+    rows = [
+        [
+            _choice(tr.gettext("⚡ Instant"), instant, "mode", "i"),
+            _choice(tr.gettext("📅 Daily"), not instant, "mode", "d"),
+        ]
+    ]
+    if not instant:
+        rows.append(
+            [_choice(_clock(_parse_clock(t)), t == daily_at, "at", t) for t in DAILY_TIMES]
+        )
+    rows.append([_choice(z, z == chat.timezone, "tz", z) for z in TIMEZONES])
+    rows.append(
+        [
+            _choice(
+                tr.gettext("🔔 No quiet hours") if q == "off" else f"🌙 {q[:2]}–{q[2:]}",
+                q == quiet,
+                "quiet",
+                q,
+            )
+            for q in QUIET_PRESETS
+        ]
+    )
+    if chat.paused:
+        rows.append([Button(tr.gettext("▶ Resume"), encode(Action.SETTINGS, "pause", "0"))])
+    else:
+        rows.append([Button(tr.gettext("⏸ Pause"), encode(Action.SETTINGS, "pause", "1"))])
+    return rows
+
+
+def _choice(label: str, current: bool, key: str, value: str) -> Button:
+    return Button(f"● {label}" if current else label, encode(Action.SETTINGS, key, value))
+
+
+async def _apply(context: BotContext, reader: Reader, key: str, value: str) -> bool:
+    store, chat_id = context.store, reader.chat_id
+    if key == "mode" and value in ("i", "d"):
+        mode = DeliveryMode.DAILY if value == "d" else DeliveryMode.INSTANT
+        return await store.set_delivery_mode(chat_id, mode)
+    if key == "at" and value in DAILY_TIMES:
+        return await store.set_delivery_mode(chat_id, DeliveryMode.DAILY, _parse_clock(value))
+    if key == "tz" and value in TIMEZONES:
+        return await store.set_chat_timezone(chat_id, value)
+    if key == "quiet" and value in QUIET_PRESETS:
+        if value == "off":
+            return await store.set_quiet_hours(chat_id, None, None)
+        return await store.set_quiet_hours(chat_id, time(int(value[:2])), time(int(value[2:])))
+    if key == "pause" and value in ("0", "1"):
+        return await store.set_paused(chat_id, value == "1")
+    return False
+
+
+async def _set_timezone(
+    update: Update, context: BotContext, reader: Reader, args: list[str]
+) -> None:
+    tr = reader.tr
+    if not await may_manage(update, context, reader):
+        await reply(update, tr.gettext("Only the group's admins can change this."))
+        return
+    zone = args[0] if len(args) == 1 else ""
+    if zone not in available_timezones():
+        await reply(
+            update,
+            tr.gettext("Unknown timezone. Use a name such as Asia/Tokyo or Europe/Paris."),
+        )
+        return
+    await context.store.set_chat_timezone(reader.chat_id, ZoneInfo(zone).key)
+    await reply(update, tr.gettext("Timezone: {zone}").format(zone=zone))
+
+
+def _parse_clock(value: str) -> time:
+    return time(int(value[:2]), int(value[2:]))
+
+
+def _clock(value: time | None) -> str:
+    return value.strftime("%H:%M") if value else ""

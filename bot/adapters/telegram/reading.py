@@ -1,0 +1,116 @@
+"""Reading in chat: /summary, /sources, /next and the buttons under every article."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler
+
+from bot.adapters.telegram.context import BotContext
+from bot.adapters.telegram.readers import Reader, reader_of
+from bot.adapters.telegram.replies import reply, reply_rendered
+from bot.adapters.telegram.routing import button, command
+from bot.core.callbacks import Action, decode
+from bot.core.reading import ShowPage, next_step
+from bot.core.render import render_key_points, render_page, render_push, render_sources
+
+
+async def summary(update: Update, context: BotContext) -> None:
+    """The key points of the current article."""
+    reader = await reader_of(update, context)
+    await _show(update, context, reader, Action.KEY_POINTS, await _current(context, reader))
+
+
+async def sources(update: Update, context: BotContext) -> None:
+    """The source links of the current article."""
+    reader = await reader_of(update, context)
+    await _show(update, context, reader, Action.SOURCES, await _current(context, reader))
+
+
+async def next_page(update: Update, context: BotContext) -> None:
+    """The current article's next page, then the next unread article."""
+    reader = await reader_of(update, context)
+    state = await context.store.get_reading(reader.chat_id)
+    if state is None:
+        await _next_article(update, context, reader)
+        return
+    await _page_or_next(update, context, reader, *state)
+
+
+async def article_button(update: Update, context: BotContext) -> None:
+    """💡 / 🔗 / ▶ / open: act on the article the button sits under."""
+    query = update.callback_query
+    assert query is not None
+    reader = await reader_of(update, context)
+    callback = decode(query.data)
+    try:
+        article_id = callback.int_arg() if callback else None
+        page = callback.int_arg(1) if callback and len(callback.args) > 1 else 0
+    except ValueError:
+        article_id = None
+    if callback is None or article_id is None:
+        await query.answer(reader.tr.gettext("This button is no longer valid."))
+        return
+    await query.answer()
+    if callback.action is Action.NEXT:
+        await _page_or_next(update, context, reader, article_id, page)
+    else:
+        await _show(update, context, reader, callback.action, article_id)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """This module's handlers, for app.py to register."""
+    buttons = (Action.KEY_POINTS, Action.SOURCES, Action.NEXT, Action.OPEN)
+    return [
+        command("summary", summary),
+        command("sources", sources),
+        command("next", next_page),
+        *(button(a, article_button) for a in buttons),
+    ]
+
+
+async def _current(context: BotContext, reader: Reader) -> int | None:
+    state = await context.store.get_reading(reader.chat_id)
+    return state[0] if state else None
+
+
+async def _show(
+    update: Update, context: BotContext, reader: Reader, action: Action, article_id: int | None
+) -> None:
+    digest = await context.store.get_digest(article_id) if article_id is not None else None
+    if article_id is None or digest is None:
+        text = reader.tr.gettext("No article yet: try /latest or wait for the next push.")
+        if article_id is not None:
+            text = reader.tr.gettext("That article is no longer available.")
+        await reply(update, text)
+        return
+    if action is Action.SOURCES:
+        await reply_rendered(update, render_sources(digest, article_id, reader.tr))
+    elif action is Action.KEY_POINTS:
+        await reply_rendered(update, render_key_points(digest, article_id, reader.tr))
+    else:
+        await reply_rendered(update, render_push(digest, article_id, reader.tr))
+        await context.store.mark_read(reader.chat_id, article_id)
+    await context.store.set_reading(reader.chat_id, article_id, 0)
+
+
+async def _page_or_next(
+    update: Update, context: BotContext, reader: Reader, article_id: int, index: int
+) -> None:
+    digest = await context.store.get_digest(article_id)
+    step = next_step(len(digest.pages) if digest else 0, index)
+    if digest is None or not isinstance(step, ShowPage):
+        await _next_article(update, context, reader)
+        return
+    await reply_rendered(update, render_page(digest, article_id, step.index, reader.tr))
+    await context.store.set_reading(reader.chat_id, article_id, step.index + 1)
+
+
+async def _next_article(update: Update, context: BotContext, reader: Reader) -> None:
+    found = await context.store.next_unread(reader.chat_id)
+    if found is None:
+        await reply(update, reader.tr.gettext("🎉 You're all caught up: no unread articles."))
+        return
+    article_id, digest = found
+    await reply_rendered(update, render_push(digest, article_id, reader.tr))
+    await context.store.mark_read(reader.chat_id, article_id)
+    await context.store.set_reading(reader.chat_id, article_id, 0)

@@ -1,0 +1,206 @@
+"""Subscriber commands: /start, /help, /topics, /subscribe, /unsubscribe, /mytopics, /latest."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler
+
+from bot.adapters.telegram.context import BotContext
+from bot.adapters.telegram.keyboards import markup, topic_buttons
+from bot.adapters.telegram.readers import Reader, may_manage, reader_of
+from bot.adapters.telegram.replies import reply
+from bot.adapters.telegram.routing import button, command
+from bot.core.callbacks import Action, decode, encode
+from bot.core.commands import command_lines
+from bot.core.models import Topic
+from bot.core.render import Button, shorten
+from bot.core.topics import closest_slug
+
+LATEST_COUNT = 5
+TITLE_CHARS = 60
+
+
+async def start(update: Update, context: BotContext) -> None:
+    """Greet in the reader's language and offer the topics as buttons."""
+    reader = await reader_of(update, context)
+    tr = reader.tr
+    text = "\n\n".join(
+        [
+            tr.gettext("👋 Hello! I turn news feeds into short digests."),
+            tr.gettext(
+                "Each article comes with a lede, three 💡 key points and its sources. "
+                "Tap ▶ Next page to read on."
+            ),
+            tr.gettext("Choose your topics:"),
+        ]
+    )
+    await reply(update, text, await _topic_keyboard(context, reader))
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    """List every command the reader may use, one line each."""
+    reader = await reader_of(update, context)
+    lines = [reader.tr.gettext("Commands:"), *command_lines(reader.tr, admin=reader.is_admin)]
+    await reply(update, escape("\n".join(lines), quote=False))
+
+
+async def topics(update: Update, context: BotContext) -> None:
+    """All topics as toggle buttons with subscriber counts."""
+    reader = await reader_of(update, context)
+    keyboard = await _topic_keyboard(context, reader)
+    text = reader.tr.gettext("Tap a topic to subscribe or unsubscribe:")
+    if not keyboard:
+        text = reader.tr.gettext("There are no topics yet.")
+    await reply(update, text, keyboard)
+
+
+async def subscribe(update: Update, context: BotContext) -> None:
+    """/subscribe <topic>."""
+    await _change_subscription(update, context, on=True)
+
+
+async def unsubscribe(update: Update, context: BotContext) -> None:
+    """/unsubscribe <topic>."""
+    await _change_subscription(update, context, on=False)
+
+
+async def my_topics(update: Update, context: BotContext) -> None:
+    """The topics this chat receives."""
+    reader = await reader_of(update, context)
+    mine = await context.store.subscriptions(reader.chat_id)
+    if not mine:
+        text = reader.tr.gettext("You have no topics yet. Choose some with /topics.")
+    else:
+        lines = [f"• <b>{escape(t.name)}</b> ({escape(t.slug)})" for t in mine]
+        text = reader.tr.gettext("Your topics:") + "\n" + "\n".join(lines)
+    await reply(update, text)
+
+
+async def latest(update: Update, context: BotContext) -> None:
+    """/latest [topic]: the newest digests, each with a button to open it."""
+    reader = await reader_of(update, context)
+    topic_id = None
+    if context.args:
+        topic = await _find_topic(update, context, reader, context.args[0])
+        if topic is None:
+            return
+        topic_id = topic.id
+    digests = await context.store.latest_digests(topic_id, limit=LATEST_COUNT)
+    if not digests:
+        await reply(update, reader.tr.gettext("Nothing to read yet."))
+        return
+    lines = [f"{n}. {escape(d.title)}" for n, (_, d) in enumerate(digests, 1)]
+    buttons = [
+        [Button(f"{n}. {shorten(d.title, TITLE_CHARS)}", encode(Action.OPEN, article_id))]
+        for n, (article_id, d) in enumerate(digests, 1)
+    ]
+    await reply(
+        update, reader.tr.gettext("The newest digests:") + "\n" + "\n".join(lines), markup(buttons)
+    )
+
+
+async def toggle_topic(update: Update, context: BotContext) -> None:
+    """A topic button: subscribe or unsubscribe, then redraw the buttons."""
+    query = update.callback_query
+    assert query is not None
+    reader = await reader_of(update, context)
+    callback = decode(query.data)
+    topic = None
+    if callback is not None and callback.args[0].isdigit():
+        topic = await context.store.get_topic_by_id(callback.int_arg())
+    if topic is None:
+        await query.answer(reader.tr.gettext("That topic no longer exists."), show_alert=True)
+        return
+    if not await may_manage(update, context, reader):
+        await query.answer(reader.tr.gettext("Only the group's admins can change this."))
+        return
+    subscribed = {t.id for t in await context.store.subscriptions(reader.chat_id)}
+    if topic.id in subscribed:
+        await context.store.unsubscribe(reader.chat_id, topic.id)
+        note = reader.tr.gettext("Unsubscribed from {topic}.")
+    else:
+        await context.store.subscribe(reader.chat_id, topic.id, reader.thread_id)
+        note = reader.tr.gettext("Subscribed to {topic}.")
+    await query.answer(note.format(topic=topic.name))
+    keyboard = await _topic_keyboard(context, reader)
+    if query.message is not None and keyboard is not None:
+        await query.edit_message_reply_markup(keyboard)
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """This module's handlers, for app.py to register."""
+    return [
+        command("start", start),
+        command("help", help_command),
+        command("topics", topics),
+        command("subscribe", subscribe),
+        command("unsubscribe", unsubscribe),
+        command("mytopics", my_topics),
+        command("latest", latest),
+        button(Action.TOGGLE_TOPIC, toggle_topic),
+    ]
+
+
+async def _change_subscription(update: Update, context: BotContext, *, on: bool) -> None:
+    reader = await reader_of(update, context)
+    tr = reader.tr
+    if not context.args:
+        usage = (
+            tr.gettext("Usage: /subscribe <topic>")
+            if on
+            else tr.gettext("Usage: /unsubscribe <topic>")
+        )
+        await reply(update, escape(usage, quote=False), await _topic_keyboard(context, reader))
+        return
+    if not await may_manage(update, context, reader):
+        await reply(update, tr.gettext("Only the group's admins can change this."))
+        return
+    topic = await _find_topic(update, context, reader, context.args[0])
+    if topic is None:
+        return
+    store = context.store
+    if on:
+        changed = await store.subscribe(reader.chat_id, topic.id, reader.thread_id)
+        text = (
+            tr.gettext("Subscribed to {topic}.")
+            if changed
+            else tr.gettext("You already receive {topic}.")
+        )
+    else:
+        changed = await store.unsubscribe(reader.chat_id, topic.id)
+        text = (
+            tr.gettext("Unsubscribed from {topic}.")
+            if changed
+            else tr.gettext("You were not subscribed to {topic}.")
+        )
+    await reply(update, text.format(topic=f"<b>{escape(topic.name)}</b>"))
+
+
+async def _find_topic(
+    update: Update, context: BotContext, reader: Reader, slug: str
+) -> Topic | None:
+    """The topic named by a slug, or a reply saying there is none (with the closest slug)."""
+    topic = await context.store.get_topic(slug.lower())
+    if topic is not None:
+        return topic
+    known = [t.slug for t in await context.store.list_topics()]
+    guess = closest_slug(slug, known)
+    tr = reader.tr
+    text = tr.gettext("There is no topic “{slug}”.").format(slug=escape(shorten(slug, 40)))
+    if guess:
+        text += " " + tr.gettext("Did you mean {slug}?").format(slug=f"<code>{guess}</code>")
+    elif known:
+        text += " " + tr.gettext("See /topics.")
+    await reply(update, text)
+    return None
+
+
+async def _topic_keyboard(context: BotContext, reader: Reader) -> InlineKeyboardMarkup | None:
+    store = context.store
+    all_topics = await store.list_topics()
+    if not all_topics:
+        return None
+    subscribed = {t.id for t in await store.subscriptions(reader.chat_id)}
+    return markup(topic_buttons(all_topics, subscribed, await store.subscriber_counts()))

@@ -1,0 +1,101 @@
+"""The only wiring: settings in, a running Application out."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any, Final
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
+
+from bot.adapters.http import Fetcher
+from bot.adapters.jobs import drain_outbox, poll_due_feeds
+from bot.adapters.store import Store
+from bot.adapters.telegram import fallback, preferences, reading, subscriber
+from bot.adapters.telegram.context import BotContext, Services
+from bot.adapters.telegram.error_handler import on_error
+from bot.adapters.telegram.menus import set_menus
+from bot.config import Settings
+from bot.locales import load_translators
+from bot.pipeline import Poller
+
+MAX_POLL_TICK: Final = 60.0
+OUTBOX_TICK: Final = 5.0
+
+BotApplication = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], Services, JobQueue[Any]
+]
+
+
+def build_application(settings: Settings) -> BotApplication:
+    """An Application talking to the configured Bot API, with every handler and job."""
+    # PTB reports retry_after as a timedelta (its coming default) when this is set.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    application: BotApplication = (
+        Application.builder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_file_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML))
+        .context_types(ContextTypes(context=BotContext, bot_data=Services))
+        .post_init(start_services)
+        .post_shutdown(stop_services)
+        .build()
+    )
+    application.bot_data.settings = settings
+    for module in (subscriber, reading, preferences, fallback):
+        application.add_handlers(module.handlers())
+    application.add_error_handler(on_error)
+    jobs = application.job_queue
+    assert jobs is not None, "installed with the job-queue extra"
+    # The poll job ticks often; each feed's own next poll time decides whether it is fetched.
+    tick = min(float(settings.poll_interval), MAX_POLL_TICK)
+    jobs.run_repeating(poll_due_feeds, tick, first=0.0, name="poll", job_kwargs={"coalesce": True})
+    jobs.run_repeating(
+        drain_outbox, OUTBOX_TICK, first=1.0, name="outbox", job_kwargs={"coalesce": True}
+    )
+    return application
+
+
+def make_fetcher(settings: Settings) -> Fetcher:
+    """The HTTP fetcher configured from the settings."""
+    return Fetcher(
+        max_bytes=settings.max_feed_bytes,
+        deadline=settings.fetch_timeout,
+        allow_private=settings.allow_private_urls,
+    )
+
+
+def make_poller(settings: Settings, store: Store, fetcher: Fetcher) -> Poller:
+    """The poller configured from the settings."""
+    interval = timedelta(seconds=settings.poll_interval)
+    return Poller(store, fetcher, interval, settings.default_language)
+
+
+async def start_services(application: BotApplication) -> None:
+    """Open the database and the HTTP client, set the menus, before the first update or job."""
+    services = application.bot_data
+    settings = services.settings
+    services.store = await Store.open(settings.database)
+    # Rows claimed by a process that died mid-send are due again.
+    await services.store.release_claims()
+    services.fetcher = make_fetcher(settings)
+    services.poller = make_poller(settings, services.store, services.fetcher)
+    services.translators = load_translators(settings.default_language)
+    await set_menus(application.bot, services.translators, settings.admin_ids)
+
+
+async def stop_services(application: BotApplication) -> None:
+    """Close what start_services opened."""
+    services = application.bot_data
+    if services.fetcher is not None:
+        await services.fetcher.aclose()
+    if services.store is not None:
+        await services.store.close()
+
+
+def run_bot(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM, then stop cleanly."""
+    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)

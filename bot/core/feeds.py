@@ -1,0 +1,188 @@
+"""Feed documents to entries: feedparser on fetched bytes, entry keys, languages, the backlog."""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
+
+import feedparser
+
+from bot.core.models import Entry, ParsedFeed
+from bot.core.text import guess_lang, html_to_text
+from bot.errors import ParseError
+
+MAX_ENTRIES_PER_POLL: Final = 200
+BACKLOG_DIGESTS: Final = 3
+MAX_KEY_CHARS: Final = 512
+BENIGN_PROBLEMS: Final = frozenset({"NonXMLContentType"})
+
+
+def parse_feed(
+    body: bytes,
+    url: str,
+    headers: Mapping[str, str] | None = None,
+    *,
+    default_lang: str = "en",
+    max_entries: int = MAX_ENTRIES_PER_POLL,
+) -> ParsedFeed:
+    """Parse RSS/Atom bytes; an ill-formed feed that still has entries is kept with its problem."""
+    # A file object, never raw bytes: feedparser treats a bytes/str argument as a path or URL
+    # to open first, and a feed body must never make us read a local file.
+    # feedparser reads header names in lower case.
+    lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    parsed = feedparser.parse(
+        io.BytesIO(body), response_headers=lowered | {"content-location": url}
+    )
+    problem = _problem(parsed)
+    if not parsed.entries and (problem or not parsed.get("version")):
+        raise ParseError(f"not an RSS or Atom feed ({_not_a_feed_reason(body, lowered, problem)})")
+    channel = parsed.get("feed", {})
+    feed_lang = _primary_lang(channel.get("language"))
+    entries = tuple(
+        _entry(raw, feed_lang=feed_lang, default_lang=default_lang)
+        for raw in parsed.entries[:max_entries]
+    )
+    sample = " ".join(e.title for e in entries[:20])
+    return ParsedFeed(
+        title=_clean(channel.get("title", "")),
+        link=channel.get("link", "") or url,
+        lang=feed_lang or guess_lang(sample) or default_lang,
+        entries=entries,
+        ttl=_ttl(channel.get("ttl")),
+        problem=problem,
+    )
+
+
+def entry_key(raw: Mapping[str, Any]) -> str:
+    """A stable identity for an entry: its guid, else its link, else a hash of title and date."""
+    for field in ("id", "link"):
+        value = str(raw.get(field) or "").strip()
+        if value:
+            return value[:MAX_KEY_CHARS]
+    seed = f"{raw.get('title', '')}\x00{raw.get('published', raw.get('updated', ''))}"
+    return "sha1:" + hashlib.sha1(seed.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def new_entries(entries: Sequence[Entry], known: Iterable[str]) -> list[Entry]:
+    """The entries whose keys are not known yet, each key once, in feed order."""
+    seen = set(known)
+    fresh: list[Entry] = []
+    for entry in entries:
+        if entry.key not in seen:
+            seen.add(entry.key)
+            fresh.append(entry)
+    return fresh
+
+
+def backlog_to_digest(entries: Sequence[Entry], count: int = BACKLOG_DIGESTS) -> set[str]:
+    """Keys of the newest `count` entries of a first poll: the rest are only marked as seen."""
+    undated = datetime.min.replace(tzinfo=UTC)
+    # Feeds list newest first; the stable sort keeps that order among undated entries.
+    newest = sorted(entries, key=lambda e: e.published or undated, reverse=True)
+    return {e.key for e in newest[:count]}
+
+
+def _entry(raw: Mapping[str, Any], *, feed_lang: str | None, default_lang: str) -> Entry:
+    title = _clean(raw.get("title", ""))
+    html = _body_html(raw)
+    lang = (
+        _primary_lang(_detail_lang(raw))
+        or guess_lang(f"{title} {html_to_text(html)[:400]}")
+        or feed_lang
+        or default_lang
+    )
+    return Entry(
+        key=_valid_unicode(entry_key(raw)),
+        title=title,
+        link=_clean(raw.get("link")),
+        html=_valid_unicode(html),
+        published=_published(raw),
+        lang=lang,
+    )
+
+
+def _body_html(raw: Mapping[str, Any]) -> str:
+    """The richest text the entry carries: the longest content, else the summary."""
+    contents = [c.get("value", "") for c in raw.get("content", []) or []]
+    best = max(contents, key=len, default="")
+    summary = str(raw.get("summary") or "")
+    return best if len(best) >= len(summary) else summary
+
+
+def _detail_lang(raw: Mapping[str, Any]) -> str | None:
+    details = [*(raw.get("content") or []), raw.get("summary_detail"), raw.get("title_detail")]
+    for detail in details:
+        if detail and detail.get("language"):
+            return str(detail["language"])
+    return None
+
+
+def _primary_lang(tag: object) -> str | None:
+    """'ja-JP' -> 'ja'; None or junk -> None."""
+    if not isinstance(tag, str):
+        return None
+    primary = tag.strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+
+
+def _published(raw: Mapping[str, Any]) -> datetime | None:
+    for field in ("published_parsed", "updated_parsed", "created_parsed"):
+        # dict.get: FeedParserDict.get maps updated to published with a DeprecationWarning.
+        value = dict.get(raw, field) if isinstance(raw, dict) else raw.get(field)
+        if isinstance(value, time.struct_time):
+            try:
+                return datetime.fromtimestamp(calendar.timegm(value), UTC)
+            except (OverflowError, ValueError, OSError):
+                return None
+    return None
+
+
+def _ttl(value: object) -> timedelta | None:
+    """RSS <ttl> is in minutes; absurd values are ignored."""
+    try:
+        minutes = int(str(value).strip())
+    except ValueError:
+        return None
+    return timedelta(minutes=minutes) if 0 < minutes <= 7 * 24 * 60 else None
+
+
+def _problem(parsed: Mapping[str, Any]) -> str | None:
+    """What was wrong with the document, ignoring what is harmless to a reader."""
+    if not parsed.get("bozo"):
+        return None
+    error = parsed.get("bozo_exception")
+    if error is None:
+        return "ill-formed"
+    name = type(error).__name__
+    # A missing or generic Content-Type (a feed read from a file, say) changes nothing.
+    if name in BENIGN_PROBLEMS:
+        return None
+    return _clean(f"{name}: {error}")[:300]
+
+
+def _not_a_feed_reason(body: bytes, headers: Mapping[str, str], problem: str | None) -> str:
+    head = body[:512].lstrip().lower()
+    content_type = headers.get("content-type", "")
+    if not head:
+        return "the body is empty"
+    if head.startswith((b"<!doctype html", b"<html")) or "html" in content_type:
+        return "it is an HTML page"
+    if head.startswith((b"{", b"[")) or "json" in content_type:
+        return "it is JSON"
+    if content_type.startswith(("image/", "audio/", "video/")):
+        return f"it is {content_type.split(';')[0]}"
+    return problem or "no entries found"
+
+
+def _clean(text: object) -> str:
+    return " ".join(_valid_unicode(str(text or "")).split())
+
+
+def _valid_unicode(text: str) -> str:
+    """Lone surrogates (from numeric references such as &#xD800;) become U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

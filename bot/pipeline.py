@@ -1,0 +1,160 @@
+"""The async shell around the pure core: fetch a feed, parse, dedupe, condense, store."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from bot.adapters.store import NewArticle, Store
+from bot.core.condense import condense
+from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
+from bot.core.models import Entry, Feed, FetchResult, ParsedFeed
+from bot.core.schedule import next_poll_at
+from bot.errors import FeedError, ParseError
+
+log = logging.getLogger(__name__)
+
+
+class Fetcher(Protocol):
+    """What the pipeline needs from HTTP."""
+
+    async def fetch(
+        self, url: str, *, etag: str | None = None, modified: str | None = None
+    ) -> FetchResult: ...
+
+
+class Outcome(StrEnum):
+    """How one poll of one feed ended."""
+
+    NEW = "new"
+    NOT_MODIFIED = "not-modified"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class PollReport:
+    """What one poll of one feed did."""
+
+    feed: Feed
+    outcome: Outcome
+    new_entries: int = 0
+    digests: int = 0
+    pushed: bool = False
+    error: str | None = None
+    problem: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True)
+class Poller:
+    """Polls feeds: the fetcher, the store and the few settings a poll needs."""
+
+    store: Store
+    fetcher: Fetcher
+    interval: timedelta
+    default_lang: str = "en"
+
+    async def poll_due(self, now: datetime) -> list[PollReport]:
+        """Poll every feed that is due, concurrently within the fetcher's bounds."""
+        feeds = await self.store.due_feeds(now)
+        return list(await asyncio.gather(*(self.poll(feed, now) for feed in feeds)))
+
+    async def poll(self, feed: Feed, now: datetime) -> PollReport:
+        """Fetch one feed with its cache validators and ingest what came back."""
+        result = await self.fetcher.fetch(feed.url, etag=feed.etag, modified=feed.modified)
+        return await self.ingest(feed, result, now)
+
+    async def add_feed(self, topic_id: int, url: str, now: datetime) -> PollReport:
+        """Validate a feed by fetching it once, then store it with its backlog marked as seen.
+
+        Raises FeedError (nothing is stored) when the URL does not give a usable feed.
+        """
+        result = await self.fetcher.fetch(url)
+        if result.error is not None:
+            raise result.error
+        parsed = await self._parse(result)
+        feed = await self.store.add_feed(topic_id, url, parsed.title)
+        return await self._store_entries(feed, parsed, result, now)
+
+    async def ingest(self, feed: Feed, result: FetchResult, now: datetime) -> PollReport:
+        """Record a fetch result on its feed; new entries are condensed and stored once."""
+        if result.error is not None:
+            return await self._fail(feed, result.error, now, result)
+        if result.not_modified:
+            await self.store.record_not_modified(
+                feed.id, polled_at=now, next_poll_at=self._next(now, result)
+            )
+            return PollReport(feed, Outcome.NOT_MODIFIED)
+        try:
+            parsed = await self._parse(result)
+        except ParseError as error:
+            return await self._fail(feed, error, now, result)
+        return await self._store_entries(feed, parsed, result, now)
+
+    async def _parse(self, result: FetchResult) -> ParsedFeed:
+        # feedparser is CPU work: keep it off the event loop so chat replies are not held up.
+        return await asyncio.to_thread(
+            parse_feed, result.body, result.url, result.headers, default_lang=self.default_lang
+        )
+
+    async def _store_entries(
+        self, feed: Feed, parsed: ParsedFeed, result: FetchResult, now: datetime
+    ) -> PollReport:
+        known = await self.store.known_keys(feed.id, [e.key for e in parsed.entries])
+        fresh = new_entries(parsed.entries, known)
+        # A feed's first poll is its backlog: remember it all, condense a few for /latest,
+        # and push nothing so nobody is flooded.
+        wanted = backlog_to_digest(fresh) if feed.never_polled else {e.key for e in fresh}
+        source = parsed.title or feed.title or feed.url
+        articles = await asyncio.to_thread(_condense_all, fresh, wanted, source)
+        await self.store.save_poll(
+            feed.id,
+            articles,
+            polled_at=now,
+            next_poll_at=self._next(now, result, parsed.ttl),
+            etag=result.etag,
+            modified=result.modified,
+            title=parsed.title,
+            problem=parsed.problem,
+            push=not feed.never_polled,
+        )
+        if parsed.problem:
+            log.info("feed %s is ill-formed but usable: %s", feed.url, parsed.problem)
+        return PollReport(
+            feed,
+            Outcome.NEW,
+            new_entries=len(fresh),
+            digests=sum(a.digest is not None for a in articles),
+            pushed=not feed.never_polled,
+            problem=parsed.problem,
+            title=parsed.title,
+        )
+
+    async def _fail(
+        self, feed: Feed, error: FeedError, now: datetime, result: FetchResult
+    ) -> PollReport:
+        failures = feed.failures + 1
+        next_at = next_poll_at(
+            now, interval=self.interval, failures=failures, retry_after=result.retry_after
+        )
+        log.warning("feed %s failed (%d in a row): %s", feed.url, failures, error)
+        await self.store.record_failure(
+            feed.id, error=str(error), polled_at=now, next_poll_at=next_at
+        )
+        return PollReport(feed, Outcome.FAILED, error=str(error))
+
+    def _next(self, now: datetime, result: FetchResult, ttl: timedelta | None = None) -> datetime:
+        return next_poll_at(now, interval=self.interval, ttl=ttl, max_age=result.max_age)
+
+
+def _condense_all(entries: Sequence[Entry], wanted: set[str], source: str) -> list[NewArticle]:
+    """Condense the wanted entries (CPU work, run off the event loop)."""
+    return [
+        NewArticle(entry, condense(entry, source) if entry.key in wanted else None)
+        for entry in entries
+    ]

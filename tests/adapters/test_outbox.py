@@ -1,0 +1,105 @@
+"""The outbox and reading state on a real SQLite file: claims, sends, retries, moves."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.adapters.store import ChatKind, NewArticle, Store
+from bot.core.models import DeliveryStatus, Digest, Entry
+
+NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
+
+
+def article(key: str, *, push: bool = True, day: int = 1) -> NewArticle:
+    published = NOW - timedelta(days=day)
+    digest = Digest(key, f"https://x/{key}", "X", published, "en", "L.", ("P.",))
+    return NewArticle(Entry(key, key, f"https://x/{key}", "", published, "en"), digest, push)
+
+
+async def seeded(store: Store, *chats: int) -> tuple[int, int]:
+    topic = await store.add_topic("t", "T")
+    feed = await store.add_feed(topic.id, "https://x/feed")
+    for chat in chats:
+        await store.upsert_chat(chat, kind=ChatKind.PRIVATE)
+        await store.subscribe(chat, topic.id)
+    return topic.id, feed.id
+
+
+async def save(store: Store, feed_id: int, *articles: NewArticle) -> list[int]:
+    return await store.save_poll(
+        feed_id,
+        articles,
+        polled_at=NOW,
+        next_poll_at=NOW,
+        etag=None,
+        modified=None,
+        title="",
+        problem=None,
+        push=True,
+    )
+
+
+async def test_filtered_articles_are_stored_but_not_pushed(store: Store) -> None:
+    _, feed_id = await seeded(store, 1)
+    kept, filtered = await save(store, feed_id, article("a"), article("b", push=False))
+    assert [d.article_id for d in await store.pending_deliveries(10)] == [kept]
+    assert await store.get_digest(filtered) is not None
+
+
+async def test_claim_send_and_count(store: Store) -> None:
+    _, feed_id = await seeded(store, 1, 2)
+    await save(store, feed_id, article("a"))
+    claimed = await store.claim_deliveries(NOW, 10, "w1")
+    assert [(d.chat_id, d.status, d.attempts) for d in claimed] == [
+        (1, DeliveryStatus.CLAIMED, 1),
+        (2, DeliveryStatus.CLAIMED, 1),
+    ]
+    assert await store.claim_deliveries(NOW, 10, "w2") == []
+    await store.mark_sent(claimed[0].id, 77, NOW)
+    await store.retry_delivery(claimed[1].id, "flood", NOW + timedelta(seconds=30))
+    counts = await store.count_deliveries()
+    assert (counts[DeliveryStatus.SENT], counts[DeliveryStatus.PENDING]) == (1, 1)
+    assert await store.claim_deliveries(NOW, 10, "w1") == []
+    (again,) = await store.claim_deliveries(NOW + timedelta(seconds=30), 10, "w1")
+    assert (again.chat_id, again.attempts, again.last_error) == (2, 2, "flood")
+
+
+async def test_claims_of_a_dead_process_are_released(store: Store) -> None:
+    _, feed_id = await seeded(store, 1)
+    await save(store, feed_id, article("a"))
+    await store.claim_deliveries(NOW, 10, "dead")
+    assert await store.release_claims() == 1
+    assert len(await store.claim_deliveries(NOW, 10, "alive")) == 1
+
+
+async def test_a_gone_chat_has_its_rows_cancelled(store: Store) -> None:
+    _, feed_id = await seeded(store, 1)
+    await save(store, feed_id, article("a"), article("b"))
+    assert await store.cancel_chat_deliveries(1, "blocked") == 2
+    assert (await store.count_deliveries())[DeliveryStatus.CANCELLED] == 2
+
+
+async def test_moving_a_chat_carries_its_subscriptions_and_rows(store: Store) -> None:
+    topic_id, feed_id = await seeded(store, -5)
+    await save(store, feed_id, article("a"))
+    await store.move_chat(-5, -1005)
+    assert await store.subscribers(topic_id) == [-1005]
+    assert [d.chat_id for d in await store.pending_deliveries(10)] == [-1005]
+    moved = await store.get_chat(-1005)
+    assert moved is not None
+    assert moved.kind is ChatKind.SUPERGROUP
+    assert await store.get_chat(-5) is None
+
+
+async def test_next_unread_is_the_newest_article_not_yet_had(store: Store) -> None:
+    _, feed_id = await seeded(store, 1)
+    old, new = await save(store, feed_id, article("old", day=3), article("new", day=1))
+    found = await store.next_unread(1)
+    assert found is not None
+    assert found[0] == new
+    await store.mark_read(1, new)
+    found = await store.next_unread(1)
+    assert found is not None
+    assert found[0] == old
+    await store.mark_read(1, old)
+    assert await store.next_unread(1) is None

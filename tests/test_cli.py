@@ -1,0 +1,135 @@
+"""`digestbot` run as a real process, from a directory that is not the repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.feedserver import FeedServer
+
+FEEDS = Path(__file__).resolve().parent / "data" / "feeds"
+DIGESTBOT = str(Path(sys.executable).parent / "digestbot")
+
+
+def digestbot(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
+    environ |= {"DIGESTBOT_DATABASE": str(cwd / "db.sqlite3"), "DIGESTBOT_ALLOW_PRIVATE_URLS": "1"}
+    return subprocess.run(
+        [DIGESTBOT, *args],
+        cwd=cwd,
+        env=environ | (env or {}),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_preview_json_of_a_japanese_feed_file(tmp_path: Path) -> None:
+    done = digestbot(
+        "preview", str(FEEDS / "gihyo-rss2_2020-01-25.xml"), "--json", "--limit", "2", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    digests = json.loads(done.stdout)
+    assert len(digests) == 2
+    for digest in digests:
+        assert {"title", "url", "lang", "lede", "key_points", "sources", "pages"} <= set(digest)
+        assert digest["lang"] == "ja"
+        assert digest["lede"]
+        assert 1 <= len(digest["key_points"]) <= 3
+        assert digest["sources"][0]["url"] == digest["url"]
+
+
+def test_preview_text_of_a_feed_url(tmp_path: Path, feed_server: FeedServer) -> None:
+    url = feed_server.url("/feeds/node-feedparser__wapoasection.xml")
+    done = digestbot("preview", url, "--limit", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "32 entries, en" in done.stdout
+    assert "💡" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "code", "message"),
+    [
+        pytest.param(["run"], {}, 2, "DIGESTBOT_TOKEN is not set", id="run-without-token"),
+        pytest.param(
+            ["preview", str(FEEDS / "node-feedparser__notafeed.html")],
+            {},
+            1,
+            "not an RSS or Atom feed (it is an HTML page)",
+            id="preview-not-a-feed",
+        ),
+        pytest.param(
+            ["poll"],
+            {"DIGESTBOT_POLL_INTERVAL": "0"},
+            2,
+            "DIGESTBOT_POLL_INTERVAL must be at least 1",
+            id="bad-setting",
+        ),
+        pytest.param(
+            ["feed", "add", "nosuch", "http://127.0.0.1:9/"],
+            {},
+            1,
+            "no topic 'nosuch'",
+            id="unknown-topic",
+        ),
+    ],
+)
+def test_errors_are_one_line(
+    tmp_path: Path, args: list[str], env: dict[str, str], code: int, message: str
+) -> None:
+    done = digestbot(*args, cwd=tmp_path, env=env)
+    assert done.returncode == code
+    assert message in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in done.stderr
+
+
+def test_run_without_token_suggests_preview(tmp_path: Path) -> None:
+    done = digestbot("run", cwd=tmp_path)
+    assert "digestbot preview" in done.stderr
+
+
+def test_topics_feeds_and_polls(tmp_path: Path, feed_server: FeedServer) -> None:
+    feed_server.route(
+        "/cli.xml", conditional=True, body=(FEEDS / "gihyo-rss2_2020-01-25.xml").read_bytes()
+    )
+    url = feed_server.url("/cli.xml")
+    fast = {"DIGESTBOT_POLL_INTERVAL": "1"}
+    assert digestbot("topic", "add", "tech", "Tech", "news", cwd=tmp_path).returncode == 0
+    assert "tech\tTech news\t0 feeds" in digestbot("topic", "list", cwd=tmp_path).stdout
+
+    refused = digestbot("feed", "add", "tech", feed_server.url("/missing.xml"), cwd=tmp_path)
+    assert refused.returncode == 1
+    assert "HTTP 404" in refused.stderr
+
+    added = digestbot("feed", "add", "tech", url, cwd=tmp_path, env=fast)
+    assert added.returncode == 0, added.stderr
+    assert "(20 entries)" in added.stdout
+    duplicate = digestbot("feed", "add", "tech", url, cwd=tmp_path)
+    assert "already in topic tech" in duplicate.stderr
+    listing = digestbot("feed", "list", cwd=tmp_path)
+    assert url in listing.stdout
+    assert "\tok\t" in listing.stdout
+
+    # `feed add` was the first poll; once the feed is due again, the next poll is a 304.
+    time.sleep(1.1)
+    polled = digestbot("poll", cwd=tmp_path, env=fast)
+    assert polled.returncode == 0, polled.stderr
+    assert polled.stdout.strip().endswith(f"{url}: not modified")
+    assert feed_server.requests("/cli.xml")[-1].headers["if-none-match"]
+    assert "no feeds are due" in digestbot("poll", cwd=tmp_path).stdout
+
+    typo = digestbot("topic", "remove", "tehc", cwd=tmp_path)
+    assert "no topic 'tehc': did you mean 'tech'?" in typo.stderr
+    assert digestbot("feed", "remove", url, cwd=tmp_path).returncode == 0
+    assert digestbot("topic", "remove", "tech", cwd=tmp_path).returncode == 0
+    assert "no topics yet" in digestbot("topic", "list", cwd=tmp_path).stdout
