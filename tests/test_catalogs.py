@@ -77,7 +77,8 @@ def test_compiled_catalogs_load_from_the_package() -> None:
 
 def test_no_gettext_inside_f_strings() -> None:
     # pybabel cannot see a call inside an f-string, so the message would never be translated.
-    pattern = re.compile(r"""f(["']).*?\b(n?gettext|N_)\(""")
+    # A literal message inside an f-string: gettext(variable) of an N_-marked text is fine.
+    pattern = re.compile(r"""f(["']).*?\b(n?gettext|N_)\(["']""")
     offenders = [
         f"{path.relative_to(ROOT)}:{number}"
         for path in (ROOT / "bot").rglob("*.py")
