@@ -15,7 +15,7 @@ import feedparser
 
 from bot.adapters.store import NewArticle, Store
 from bot.core.condense import condense
-from bot.core.feeds import parse_feed
+from bot.core.feeds import new_entries, parse_feed
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -38,10 +38,11 @@ async def digestbot(feeds: list[tuple[str, bytes]], store: Store, round_no: int)
     total = 0
     for name, body in feeds:
         feed = await store.add_feed(topic.id, f"file:///{round_no}/{name}")
-        parsed = parse_feed(body, feed.url)
+        # No per-poll entry cap here: both sides handle every entry of the same bytes.
+        parsed = parse_feed(body, feed.url, max_entries=1_000_000)
         known = await store.known_keys(feed.id, [e.key for e in parsed.entries])
         articles = [
-            NewArticle(e, condense(e, parsed.title)) for e in parsed.entries if e.key not in known
+            NewArticle(e, condense(e, parsed.title)) for e in new_entries(parsed.entries, known)
         ]
         await store.save_poll(
             feed.id,
