@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -13,7 +14,16 @@ from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 from bot.adapters.http import Fetcher
 from bot.adapters.jobs import drain_outbox, poll_due_feeds
 from bot.adapters.store import Store
-from bot.adapters.telegram import fallback, preferences, reading, subscriber
+from bot.adapters.telegram import (
+    admin,
+    admin_channels,
+    admin_feeds,
+    admin_opml,
+    fallback,
+    preferences,
+    reading,
+    subscriber,
+)
 from bot.adapters.telegram.context import BotContext, Services
 from bot.adapters.telegram.error_handler import on_error
 from bot.adapters.telegram.menus import set_menus
@@ -39,13 +49,25 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # Updates are handled concurrently: a minute-long /import or /addfeed must not hold
+        # up anyone else's /next.
+        .concurrent_updates(True)
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
         .post_init(start_services)
         .post_shutdown(stop_services)
         .build()
     )
     application.bot_data.settings = settings
-    for module in (subscriber, reading, preferences, fallback):
+    for module in (
+        subscriber,
+        reading,
+        preferences,
+        admin,
+        admin_feeds,
+        admin_opml,
+        admin_channels,
+        fallback,
+    ):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
     jobs = application.job_queue
@@ -97,5 +119,18 @@ async def stop_services(application: BotApplication) -> None:
 
 
 def run_bot(settings: Settings) -> None:
-    """Run until SIGINT or SIGTERM, then stop cleanly."""
-    build_application(settings).run_polling(allowed_updates=Update.ALL_TYPES)
+    """Run until SIGINT or SIGTERM, then stop cleanly: long polling, or a webhook if set."""
+    application = build_application(settings)
+    if not settings.webhook_url:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    # Telegram posts updates to webhook_url; we listen behind it on listen:port/path.
+    path = urlsplit(settings.webhook_url).path.lstrip("/")
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=path,
+        webhook_url=settings.webhook_url,
+        secret_token=settings.webhook_secret or None,
+        allowed_updates=Update.ALL_TYPES,
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,10 @@ class Settings:
     max_rate: float = 30.0
     paid_broadcast: bool = False
     allow_private_urls: bool = False
+    webhook_url: str = ""
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str = field(default="", repr=False)
 
     @property
     def api_base_url(self) -> str:
@@ -82,6 +87,10 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         max_rate=_number(env, "MAX_RATE", 30.0, minimum=0.1),
         paid_broadcast=_flag(env, "PAID_BROADCAST"),
         allow_private_urls=_flag(env, "ALLOW_PRIVATE_URLS"),
+        webhook_url=_optional_url(env, "WEBHOOK_URL"),
+        webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_port=int(_number(env, "WEBHOOK_PORT", 8443, minimum=1, integer=True)),
+        webhook_secret=_secret(env, "WEBHOOK_SECRET"),
     )
 
 
@@ -132,6 +141,17 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     if not raw.startswith(("http://", "https://")):
         raise ConfigError(f"{PREFIX}{name} must be an http:// or https:// URL, got {raw!r}")
     return raw.rstrip("/")
+
+
+def _optional_url(env: Mapping[str, str], name: str) -> str:
+    return _url(env, name, "") if env.get(name) else ""
+
+
+def _secret(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name, "")
+    if raw and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", raw):
+        raise ConfigError(f"{PREFIX}{name} must be 1 to 256 of A-Z, a-z, 0-9, _ and -")
+    return raw
 
 
 def _log_level(env: Mapping[str, str]) -> str:

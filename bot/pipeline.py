@@ -13,8 +13,10 @@ from typing import Protocol
 from bot.adapters.store import NewArticle, Store
 from bot.core.condense import condense
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
+from bot.core.filters import passes
 from bot.core.models import Entry, Feed, FetchResult, ParsedFeed
 from bot.core.schedule import next_poll_at
+from bot.core.text import html_to_text
 from bot.errors import FeedError, ParseError
 
 log = logging.getLogger(__name__)
@@ -111,7 +113,9 @@ class Poller:
         # and push nothing so nobody is flooded.
         wanted = backlog_to_digest(fresh) if feed.never_polled else {e.key for e in fresh}
         source = parsed.title or feed.title or feed.url
-        articles = await asyncio.to_thread(_condense_all, fresh, wanted, source)
+        topic = await self.store.get_topic_by_id(feed.topic_id)
+        keywords = (topic.include, topic.exclude) if topic else ((), ())
+        articles = await asyncio.to_thread(_condense_all, fresh, wanted, source, keywords)
         await self.store.save_poll(
             feed.id,
             articles,
@@ -152,9 +156,22 @@ class Poller:
         return next_poll_at(now, interval=self.interval, ttl=ttl, max_age=result.max_age)
 
 
-def _condense_all(entries: Sequence[Entry], wanted: set[str], source: str) -> list[NewArticle]:
-    """Condense the wanted entries (CPU work, run off the event loop)."""
-    return [
-        NewArticle(entry, condense(entry, source) if entry.key in wanted else None)
-        for entry in entries
-    ]
+def _condense_all(
+    entries: Sequence[Entry],
+    wanted: set[str],
+    source: str,
+    keywords: tuple[Sequence[str], Sequence[str]],
+) -> list[NewArticle]:
+    """Condense the wanted entries; the topic's keyword filters decide which are pushed.
+
+    CPU work: the caller runs it off the event loop.
+    """
+    articles = []
+    for entry in entries:
+        if entry.key not in wanted:
+            articles.append(NewArticle(entry, None, push=False))
+            continue
+        digest = condense(entry, source)
+        text = f"{entry.title}\n{html_to_text(entry.html)}"
+        articles.append(NewArticle(entry, digest, push=passes(*keywords, text)))
+    return articles

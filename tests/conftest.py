@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.store import Store
+from bot.adapters.telegram.context import BotContext
 from bot.app import BotApplication, build_application, start_services, stop_services
 from bot.config import Settings
 from tests.fakes.botapi import BotApiServer, Call
@@ -50,6 +51,10 @@ class RunningBot:
         store = self.app.bot_data.store
         assert store is not None
         return store
+
+    def context(self) -> BotContext:
+        """A context like the one jobs get, to run a job callback directly."""
+        return BotContext(self.app)  # type: ignore[arg-type]
 
     async def command(self, chat_id: int, text: str, **kwargs: object) -> Call:
         """Send a command and wait for the bot's first message to that chat after it."""

@@ -206,3 +206,24 @@ async def test_real_japanese_feed_gives_japanese_digests(
         assert digest.lang == "ja"
         assert 1 <= len(digest.key_points) <= 3
         assert digest.lede
+
+
+async def test_topic_filters_decide_what_is_pushed(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    feed_server.route("/filtered.xml", body=rss(("a", "Old news")))
+    topic = await store.add_topic("ai", "AI")
+    await store.set_filters("ai", ["AI"], ["crypto"])
+    await store.upsert_chat(7, kind=ChatKind.PRIVATE)
+    await store.subscribe(7, topic.id)
+    first = await poller.add_feed(topic.id, feed_server.url("/filtered.xml"), NOW)
+    feed_server.route(
+        "/filtered.xml",
+        body=rss(("b", "AI beats chess"), ("c", "AI and crypto"), ("d", "Gardening"), ("a", "x")),
+    )
+    feed = await store.get_feed(first.feed.id)
+    assert feed is not None
+    report = await poller.poll(feed, NOW + timedelta(hours=1))
+    assert (report.new_entries, report.digests) == (3, 3)
+    pushed = [await store.get_digest(d.article_id) for d in await store.pending_deliveries(10)]
+    assert [d.title for d in pushed if d] == ["AI beats chess"]

@@ -34,6 +34,7 @@ ADMIN_COMMANDS: Final = (
     ("import", N_("Send an OPML file with the caption /import <slug>")),
     ("export", N_("All topics and feeds as an OPML file")),
     ("bindchannel", N_("Push a topic to a channel: /bindchannel <slug> <@channel>")),
+    ("unbindchannel", N_("Stop pushing a topic to a channel: /unbindchannel <slug> <@channel>")),
 )
 
 

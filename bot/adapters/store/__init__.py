@@ -19,6 +19,7 @@ from bot.adapters.store.records import (
     NewArticle,
     NotFoundError,
 )
+from bot.adapters.store.stats import Stats
 from bot.adapters.store.topics import Topics
 
 __all__ = [
@@ -33,7 +34,7 @@ __all__ = [
 ]
 
 
-class Store(Topics, Feeds, Articles, Chats, Outbox):
+class Store(Topics, Feeds, Articles, Chats, Outbox, Stats):
     """digestbot's database: `store = await Store.open(path)`, then `await store.close()`."""
 
     @classmethod

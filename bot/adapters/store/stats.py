@@ -1,0 +1,74 @@
+"""Counts for the admins' /stats: chats, the outbox over a recent window, feed health."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.adapters.store.base import StoreBase
+from bot.adapters.store.rows import feed_from_row, to_text
+from bot.core.models import DeliveryStatus, Feed
+
+
+@dataclass(frozen=True)
+class BotStats:
+    """How the bot is doing: subscribers, deliveries since a moment, and feed health."""
+
+    topics: int
+    feeds: int
+    subscribers: int
+    inactive_chats: int
+    paused_chats: int
+    pending: int
+    sent: int
+    failed: int
+    failing_feeds: int
+    disabled_feeds: int
+
+
+class Stats(StoreBase):
+    """Read-only queries across tables, for reports."""
+
+    async def bot_stats(self, since: datetime) -> BotStats:
+        """Counts now, with sent and failed deliveries counted from `since` on."""
+        after = to_text(since)
+        row = await self._fetchone(
+            """
+            SELECT
+                (SELECT count(*) FROM topics),
+                (SELECT count(*) FROM feeds),
+                (SELECT count(DISTINCT s.chat_id) FROM subscriptions s
+                    JOIN chats c ON c.id = s.chat_id WHERE c.active = 1),
+                (SELECT count(*) FROM chats WHERE active = 0),
+                (SELECT count(*) FROM chats WHERE active = 1 AND paused = 1),
+                (SELECT count(*) FROM deliveries WHERE status IN (?, ?)),
+                (SELECT count(*) FROM deliveries WHERE status = ? AND sent_at >= ?),
+                -- A failed row keeps the time of its last attempt in claimed_at.
+                (SELECT count(*) FROM deliveries
+                    WHERE status = ? AND coalesce(claimed_at, created_at) >= ?),
+                (SELECT count(*) FROM feeds WHERE failures > 0 AND disabled = 0),
+                (SELECT count(*) FROM feeds WHERE disabled = 1)
+            """,
+            (
+                DeliveryStatus.PENDING,
+                DeliveryStatus.CLAIMED,
+                DeliveryStatus.SENT,
+                after,
+                DeliveryStatus.FAILED,
+                after,
+            ),
+        )
+        assert row is not None, "a SELECT of counts always returns one row"
+        return BotStats(*(int(value) for value in row))
+
+    async def unhealthy_feeds(self, limit: int) -> list[Feed]:
+        """Failing or disabled feeds, the most failures first."""
+        rows = await self._fetchall(
+            """
+            SELECT * FROM feeds WHERE failures > 0 OR disabled = 1
+            ORDER BY disabled DESC, failures DESC, id
+            LIMIT ?
+            """,
+            (limit,),
+        )
+        return [feed_from_row(row) for row in rows]

@@ -1,0 +1,131 @@
+"""Channels for admins: /bindchannel pushes a topic to a channel the bot administers too."""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Final
+
+from telegram import ChatFullInfo, ChatMember, ChatMemberAdministrator, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, Forbidden
+from telegram.ext import BaseHandler
+
+from bot.adapters.store import ChatKind
+from bot.adapters.telegram.admin import admin_reader, find_topic, topic_label, usage
+from bot.adapters.telegram.context import BotContext
+from bot.adapters.telegram.readers import Reader
+from bot.adapters.telegram.replies import reply
+from bot.adapters.telegram.routing import command
+from bot.core.render import shorten
+
+# Public usernames: 5 to 32 characters, a letter first. Private channels go by -100… ids.
+USERNAME: Final = re.compile(r"@([A-Za-z][A-Za-z0-9_]{3,31})")
+LINK: Final = re.compile(r"(?:https?://)?(?:t\.me|telegram\.me)/([A-Za-z][A-Za-z0-9_]{3,31})/?")
+CHANNEL_ID: Final = re.compile(r"-100\d{1,16}")
+POSTERS: Final = (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
+SHOWN_CHARS: Final = 40
+
+
+def channel_ref(text: str) -> int | str | None:
+    """What getChat takes for "@name", "t.me/name" or "-100…": "@name" or the id; else None."""
+    if CHANNEL_ID.fullmatch(text):
+        return int(text)
+    match = USERNAME.fullmatch(text) or LINK.fullmatch(text)
+    return f"@{match.group(1)}" if match else None
+
+
+async def bind_channel(update: Update, context: BotContext) -> None:
+    """/bindchannel <slug> <@channel or -100id>: pushes of a topic go to the channel too."""
+    reader = await admin_reader(update, context)
+    if reader is None:
+        return
+    tr, args = reader.tr, context.args or []
+    ref = channel_ref(args[1]) if len(args) == 2 else None
+    if ref is None:
+        await usage(update, tr.gettext("Usage: /bindchannel <slug> <@channel or -100 id>"))
+        return
+    topic = await find_topic(update, context, reader, args[0])
+    if topic is None:
+        return
+    channel = await _postable_channel(update, context, reader, ref)
+    if channel is None:
+        return
+    store = context.store
+    # The channel reads in the language of the admin who bound it (a channel cannot choose).
+    await store.upsert_chat(
+        channel.id, kind=ChatKind.CHANNEL, title=channel.title or "", language=reader.lang
+    )
+    await store.set_chat_active(channel.id, True)
+    if await store.subscribe(channel.id, topic.id):
+        text = tr.gettext("📣 {channel} now receives {topic}.")
+    else:
+        text = tr.gettext("{channel} receives {topic} already.")
+    await reply(update, text.format(channel=_name(channel), topic=topic_label(topic)))
+
+
+async def unbind_channel(update: Update, context: BotContext) -> None:
+    """/unbindchannel <slug> <@channel or -100id>: stop pushing a topic to a channel."""
+    reader = await admin_reader(update, context)
+    if reader is None:
+        return
+    tr, args = reader.tr, context.args or []
+    ref = channel_ref(args[1]) if len(args) == 2 else None
+    if ref is None:
+        await usage(update, tr.gettext("Usage: /unbindchannel <slug> <@channel or -100 id>"))
+        return
+    topic = await find_topic(update, context, reader, args[0])
+    if topic is None:
+        return
+    chat_id = ref if isinstance(ref, int) else await _resolve(context, ref)
+    if chat_id is not None and await context.store.unsubscribe(chat_id, topic.id):
+        text = tr.gettext("{channel} no longer receives {topic}.")
+    else:
+        text = tr.gettext("{channel} was not receiving {topic}.")
+    shown = escape(shorten(str(ref), SHOWN_CHARS))
+    await reply(update, text.format(channel=f"<b>{shown}</b>", topic=topic_label(topic)))
+
+
+def handlers() -> list[BaseHandler[Update, BotContext, None]]:
+    """This module's handlers, for app.py to register."""
+    return [
+        command("bindchannel", bind_channel),
+        command("unbindchannel", unbind_channel),
+    ]
+
+
+async def _postable_channel(
+    update: Update, context: BotContext, reader: Reader, ref: int | str
+) -> ChatFullInfo | None:
+    """The channel, if the bot is an administrator there that may post; else say why."""
+    tr = reader.tr
+    shown = escape(shorten(str(ref), SHOWN_CHARS))
+    try:
+        channel = await context.bot.get_chat(ref)
+        member = await context.bot.get_chat_member(channel.id, context.bot.id)
+    except (BadRequest, Forbidden):
+        text = tr.gettext("I can't see the channel {channel}. Add me to it as an admin first.")
+        await reply(update, text.format(channel=f"<b>{shown}</b>"))
+        return None
+    if channel.type != ChatType.CHANNEL:
+        await reply(update, tr.gettext("{chat} is not a channel.").format(chat=_name(channel)))
+        return None
+    can_post = member.status in POSTERS and not (
+        isinstance(member, ChatMemberAdministrator) and member.can_post_messages is False
+    )
+    if not can_post:
+        text = tr.gettext("I am not an admin of {channel} who may post. Make me one, then retry.")
+        await reply(update, text.format(channel=_name(channel)))
+        return None
+    return channel
+
+
+async def _resolve(context: BotContext, username: str) -> int | None:
+    try:
+        return (await context.bot.get_chat(username)).id
+    except (BadRequest, Forbidden):
+        return None
+
+
+def _name(chat: ChatFullInfo) -> str:
+    return f"<b>{escape(shorten(chat.title or chat.username or str(chat.id), SHOWN_CHARS))}</b>"

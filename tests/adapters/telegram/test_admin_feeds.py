@@ -1,0 +1,264 @@
+"""Admin feed commands against the fake Bot API and the local feed server."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.adapters.store import ChatKind
+from bot.adapters.telegram.admin_feeds import render_health
+from bot.core.models import Feed, Topic
+from bot.locales import load_translators
+from tests.conftest import ADMIN, USER, RunningBot
+from tests.fakes.feedserver import FeedServer
+
+GIHYO = "/feeds/gihyo-rss2_2020-01-25.xml"
+LABEL = "<b>Tech</b> (<code>tech</code>)"
+
+
+def rss(*items: tuple[str, str]) -> bytes:
+    entries = "".join(
+        f"<item><guid>{key}</guid><title>{title}</title>"
+        f"<link>https://example.com/{key}</link><description>{title}.</description></item>"
+        for key, title in items
+    )
+    return (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Scripted</title>'
+        f"<link>https://example.com/</link>{entries}</channel></rss>"
+    ).encode()
+
+
+async def add_feed_command(running_bot: RunningBot, text: str) -> tuple[str, str]:
+    """Send /addfeed; return the progress message and what it was edited to."""
+    api = running_bot.api
+    since = len(api.calls())
+    progress = await running_bot.command(ADMIN, text)
+    edit = await api.wait_for_call_async("editMessageText", since=since)
+    assert edit.params["message_id"] == progress.result["message_id"]
+    return progress.params["text"], edit.params["text"]
+
+
+async def test_addfeed_validates_and_names_the_feed(
+    running_bot: RunningBot, feed_server: FeedServer
+) -> None:
+    topic = await running_bot.store.add_topic("tech", "Tech")
+    url = feed_server.url(GIHYO)
+    progress, done = await add_feed_command(running_bot, f"/addfeed tech {url}")
+    assert progress == f"⏳ Checking <code>{url}</code>…"
+    assert done == f"✅ Added <b>gihyo.jp：総合</b> to {LABEL}: 20 entries."
+    [action] = running_bot.api.calls("sendChatAction")
+    assert action.params["action"] == "typing"
+    [feed] = await running_bot.store.list_feeds(topic.id)
+    assert (feed.url, feed.title) == (url, "gihyo.jp：総合")
+
+
+async def test_addfeed_one_entry_is_singular(
+    running_bot: RunningBot, feed_server: FeedServer
+) -> None:
+    await running_bot.store.add_topic("tech", "Tech")
+    feed_server.route("/admin-one.xml", body=rss(("a", "Alpha")))
+    _, done = await add_feed_command(
+        running_bot, f"/addfeed tech {feed_server.url('/admin-one.xml')}"
+    )
+    assert done == f"✅ Added <b>Scripted</b> to {LABEL}: 1 entry."
+
+
+async def test_addfeed_reports_a_failed_fetch_in_one_line(
+    running_bot: RunningBot, feed_server: FeedServer
+) -> None:
+    await running_bot.store.add_topic("tech", "Tech")
+    feed_server.route("/admin-gone.xml", status=404, body=b"nope")
+    url = feed_server.url("/admin-gone.xml")
+    _, done = await add_feed_command(running_bot, f"/addfeed tech {url}")
+    assert done == f"❌ Could not add <code>{url}</code>: HTTP 404 Not Found"
+    assert await running_bot.store.list_feeds() == []
+
+
+async def test_addfeed_refuses_a_page_that_is_not_a_feed(
+    running_bot: RunningBot, feed_server: FeedServer
+) -> None:
+    await running_bot.store.add_topic("tech", "Tech")
+    url = feed_server.url("/feeds/node-feedparser__notafeed.html")
+    _, done = await add_feed_command(running_bot, f"/addfeed tech {url}")
+    assert done == (
+        f"❌ Could not add <code>{url}</code>: not an RSS or Atom feed (it is an HTML page)"
+    )
+    assert await running_bot.store.list_feeds() == []
+
+
+async def test_addfeed_refuses_a_duplicate_without_fetching(
+    running_bot: RunningBot, feed_server: FeedServer
+) -> None:
+    topic = await running_bot.store.add_topic("tech", "Tech")
+    url = feed_server.url("/admin-never-fetched.xml")
+    await running_bot.store.add_feed(topic.id, url)
+    call = await running_bot.command(ADMIN, f"/addfeed tech {url}")
+    assert call.params["text"] == f"<code>{url}</code> is already in {LABEL}."
+    assert feed_server.requests("/admin-never-fetched.xml") == []
+
+
+async def test_addfeed_usage_and_unknown_topic(running_bot: RunningBot) -> None:
+    usage = await running_bot.command(ADMIN, "/addfeed tech")
+    assert usage.params["text"] == "Usage: /addfeed &lt;slug&gt; &lt;url&gt;"
+    unknown = await running_bot.command(ADMIN, "/addfeed nope https://example.com/feed")
+    assert unknown.params["text"] == "There is no topic “nope”."
+
+
+async def test_delfeed_by_id_url_and_ambiguous_url(running_bot: RunningBot) -> None:
+    store = running_bot.store
+    tech = await store.add_topic("tech", "Tech")
+    world = await store.add_topic("world", "World")
+    solo = await store.add_feed(tech.id, "https://example.com/solo.xml", "Solo <1>")
+    shared_tech = await store.add_feed(tech.id, "https://example.com/shared.xml")
+    shared_world = await store.add_feed(world.id, "https://example.com/shared.xml")
+
+    by_id = await running_bot.command(ADMIN, f"/delfeed #{solo.id}")
+    assert by_id.params["text"] == f"🗑 Removed <b>Solo &lt;1&gt;</b> from {LABEL}."
+    ambiguous = await running_bot.command(ADMIN, "/delfeed https://example.com/shared.xml")
+    assert ambiguous.params["text"] == (
+        "That URL is in several topics. Remove one by its id:\n"
+        f"• #{shared_tech.id} (tech)\n• #{shared_world.id} (world)"
+    )
+    await running_bot.command(ADMIN, f"/delfeed {shared_world.id}")
+    by_url = await running_bot.command(ADMIN, "/delfeed https://example.com/shared.xml")
+    assert by_url.params["text"] == (
+        f"🗑 Removed <b>https://example.com/shared.xml</b> from {LABEL}."
+    )
+    assert await store.list_feeds() == []
+    unknown = await running_bot.command(ADMIN, "/delfeed 99")
+    assert unknown.params["text"] == "There is no feed <code>99</code>. See /feeds."
+
+
+async def test_feeds_shows_each_feeds_health(running_bot: RunningBot) -> None:
+    store = running_bot.store
+    tech = await store.add_topic("tech", "Tech")
+    now = datetime.now(UTC)
+    healthy = await store.add_feed(tech.id, "https://example.com/ok.xml", "OK & fine")
+    failing = await store.add_feed(tech.id, "https://example.com/flaky.xml", "Flaky")
+    disabled = await store.add_feed(tech.id, "https://example.com/dead.xml", "Dead")
+    fresh = await store.add_feed(tech.id, "https://example.com/new.xml")
+    later = now + timedelta(hours=1)
+    await store.record_not_modified(
+        healthy.id, polled_at=now - timedelta(minutes=5), next_poll_at=later
+    )
+    for _ in range(2):
+        await store.record_failure(
+            failing.id,
+            error="timeout <30s>",
+            polled_at=now - timedelta(hours=2),
+            next_poll_at=later,
+        )
+    await store.record_failure(
+        disabled.id,
+        error="HTTP 410 Gone",
+        polled_at=now - timedelta(days=3),
+        next_poll_at=later,
+        disable_reason="gone",
+    )
+    call = await running_bot.command(ADMIN, "/feeds tech")
+    assert call.params["text"] == (
+        "<b>📡 4 feeds</b>\n\n"
+        f"<b>OK &amp; fine</b> #{healthy.id} · tech\n"
+        "<code>https://example.com/ok.xml</code>\n"
+        "Last poll: 5 minutes ago · ✅ healthy\n\n"
+        f"<b>Flaky</b> #{failing.id} · tech\n"
+        "<code>https://example.com/flaky.xml</code>\n"
+        "Last poll: 2 hours ago · ⚠️ 2 failures in a row\n"
+        "Last error: timeout &lt;30s&gt;\n\n"
+        f"<b>Dead</b> #{disabled.id} · tech\n"
+        "<code>https://example.com/dead.xml</code>\n"
+        "Last poll: 3 days ago · ⛔ disabled\n"
+        "Last error: HTTP 410 Gone\n\n"
+        f"<b>https://example.com/new.xml</b> #{fresh.id} · tech\n"
+        "<code>https://example.com/new.xml</code>\n"
+        "Last poll: never · 🆕 not polled yet"
+    )
+
+
+async def test_feeds_without_any_feed(running_bot: RunningBot) -> None:
+    call = await running_bot.command(ADMIN, "/feeds")
+    assert call.params["text"] == "No feeds yet. Add one: /addfeed &lt;slug&gt; &lt;url&gt;"
+
+
+async def test_feeds_list_is_cut_to_one_message(running_bot: RunningBot) -> None:
+    store = running_bot.store
+    tech = await store.add_topic("tech", "Tech")
+    for n in range(60):
+        await store.add_feed(tech.id, f"https://example.com/{'long-path/' * 8}{n}.xml", "T" * 80)
+    call = await running_bot.command(ADMIN, "/feeds")
+    text = call.params["text"]
+    assert call.ok
+    assert len(text) <= 4096
+    shown = text.count("#")
+    assert text.endswith(f"…and {60 - shown} more feeds.")
+    assert 0 < shown < 60
+
+
+def test_render_health_in_japanese_uses_babel_relative_times() -> None:
+    translators = load_translators()
+    now = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    feed = Feed(1, 1, "https://example.com/a.xml", "A", last_polled_at=now - timedelta(hours=3))
+    text = render_health(translators["ja"], [feed], {1: Topic(1, "tech", "Tech")}, now)
+    assert "3 時間前" in text
+
+
+async def test_pollnow_sums_up(running_bot: RunningBot, feed_server: FeedServer) -> None:
+    store = running_bot.store
+    tech = await store.add_topic("tech", "Tech")
+    feed_server.route("/poll-new.xml", body=rss(("a", "Alpha"), ("b", "Beta")))
+    feed_server.route("/poll-same.xml", body=rss(("c", "Gamma")), conditional=True)
+    feed_server.route("/poll-gone.xml", status=404)
+    await store.add_feed(tech.id, feed_server.url("/poll-new.xml"))
+    await running_bot.app.bot_data.poller.add_feed(  # type: ignore[union-attr]
+        tech.id, feed_server.url("/poll-same.xml"), datetime.now(UTC)
+    )
+    gone = await store.add_feed(tech.id, feed_server.url("/poll-gone.xml"), "Gone")
+    dead = await store.add_feed(tech.id, feed_server.url("/poll-dead.xml"))
+    now = datetime.now(UTC)
+    await store.record_failure(
+        dead.id, error="x", polled_at=now, next_poll_at=now, disable_reason="dead"
+    )
+    api = running_bot.api
+    since = len(api.calls())
+    progress = await running_bot.command(ADMIN, "/pollnow")
+    assert progress.params["text"] == "⏳ Polling 3 feeds…"
+    edit = await api.wait_for_call_async("editMessageText", since=since)
+    assert edit.params["text"] == (
+        "Polled 3 feeds.\n"
+        "🆕 2 new entries\n"
+        "💤 1 feed not modified\n"
+        "❌ 1 feed failed\n"
+        f"• <b>Gone</b> #{gone.id}: HTTP 404 Not Found"
+    )
+    assert feed_server.requests("/poll-dead.xml") == []
+
+
+async def test_pollnow_without_feeds(running_bot: RunningBot) -> None:
+    call = await running_bot.command(ADMIN, "/pollnow")
+    assert call.params["text"] == "There are no feeds to poll."
+
+
+async def test_stats(running_bot: RunningBot) -> None:
+    store = running_bot.store
+    tech = await store.add_topic("tech", "Tech")
+    await store.upsert_chat(USER, kind=ChatKind.PRIVATE)
+    await store.subscribe(USER, tech.id)
+    await store.upsert_chat(3003, kind=ChatKind.PRIVATE)
+    await store.set_chat_active(3003, False)
+    flaky = await store.add_feed(tech.id, "https://example.com/flaky.xml", "Flaky")
+    now = datetime.now(UTC)
+    await store.record_failure(flaky.id, error="timeout", polled_at=now, next_poll_at=now)
+    call = await running_bot.command(ADMIN, "/stats")
+    assert call.params["text"] == (
+        "<b>📊 Stats</b>\n"
+        "📚 Topics: 1\n"
+        "📡 Feeds: 1\n"
+        "👥 Subscribed chats: 1\n"
+        "⏸ Paused chats: 0\n"
+        "🚫 Blocked or gone chats: 1\n"
+        "📬 Deliveries pending: 0\n"
+        "✅ Sent in the last 24 hours: 0\n"
+        "❌ Failed in the last 24 hours: 0\n"
+        "⚠️ Failing feeds: 1\n"
+        "⛔ Disabled feeds: 0\n"
+        f"• <b>Flaky</b> #{flaky.id}: timeout"
+    )

@@ -1,0 +1,103 @@
+"""The store's report queries: /stats counts and the feeds in trouble."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.adapters.store import ChatKind, NewArticle, Store
+from bot.adapters.store.stats import BotStats
+from bot.core.models import Digest, Entry
+
+NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+OLD = NOW - timedelta(days=3)
+RECENT = NOW - timedelta(hours=1)
+
+
+def article(key: str) -> NewArticle:
+    digest = Digest(
+        title=f"Title {key}",
+        url=f"https://example.com/{key}",
+        source_name="Example",
+        published=None,
+        lang="en",
+        lede="Lede.",
+        key_points=("Point.",),
+    )
+    return NewArticle(Entry(key, digest.title, digest.url, "", None, "en"), digest)
+
+
+async def poll(store: Store, feed_id: int, keys: list[str], at: datetime) -> None:
+    await store.save_poll(
+        feed_id,
+        [article(key) for key in keys],
+        polled_at=at,
+        next_poll_at=at,
+        etag=None,
+        modified=None,
+        title="Example",
+        problem=None,
+        push=True,
+    )
+
+
+async def test_an_empty_database_counts_zero(store: Store) -> None:
+    assert await store.bot_stats(NOW - timedelta(hours=24)) == BotStats(
+        0, 0, 0, 0, 0, 0, 0, 0, 0, 0
+    )
+    assert await store.unhealthy_feeds(10) == []
+
+
+async def test_bot_stats_and_unhealthy_feeds(store: Store) -> None:
+    tech = await store.add_topic("tech", "Tech")
+    world = await store.add_topic("world", "World")
+    f1 = await store.add_feed(tech.id, "https://a.example/feed")
+    f2 = await store.add_feed(tech.id, "https://b.example/feed")
+    f3 = await store.add_feed(world.id, "https://c.example/feed")
+    # A and F read tech; B too but paused; C blocked the bot; D has no topics; E is gone.
+    for chat_id in (1, 2, 3, 4, 5, 6):
+        await store.upsert_chat(chat_id, kind=ChatKind.PRIVATE)
+    await store.subscribe(1, tech.id)
+    await store.subscribe(6, tech.id)
+    await store.subscribe(2, tech.id)
+    await store.subscribe(2, world.id)
+    await store.set_paused(2, True)
+    await store.subscribe(3, world.id)
+    await store.set_chat_active(3, False)
+    await store.set_chat_active(5, False)
+
+    # Three days ago: one article to chats 1 and 6, one sent, one failed: too old to count.
+    await poll(store, f1.id, ["old"], OLD)
+    sent_old, failed_old = await store.claim_deliveries(OLD, 10, "w")
+    await store.mark_sent(sent_old.id, 1, OLD)
+    await store.fail_delivery(failed_old.id, "gone")
+    # An hour ago: three articles to two chats; two sent, one failed, one in flight, two left.
+    await poll(store, f1.id, ["a", "b", "c"], RECENT)
+    first, second, third = await store.claim_deliveries(RECENT, 3, "w")
+    await store.mark_sent(first.id, 2, RECENT)
+    await store.mark_sent(second.id, 3, RECENT)
+    await store.fail_delivery(third.id, "bad request")
+    await store.claim_deliveries(RECENT, 1, "w")
+
+    await store.record_failure(f2.id, error="timeout", polled_at=RECENT, next_poll_at=NOW)
+    await store.record_failure(f2.id, error="timeout", polled_at=RECENT, next_poll_at=NOW)
+    await store.record_failure(
+        f3.id, error="404", polled_at=RECENT, next_poll_at=NOW, disable_reason="gone"
+    )
+
+    assert await store.bot_stats(NOW - timedelta(hours=24)) == BotStats(
+        topics=2,
+        feeds=3,
+        subscribers=3,
+        inactive_chats=2,
+        paused_chats=1,
+        pending=3,
+        sent=2,
+        failed=1,
+        failing_feeds=1,
+        disabled_feeds=1,
+    )
+    assert [(f.id, f.failures, f.disabled) for f in await store.unhealthy_feeds(10)] == [
+        (f3.id, 1, True),
+        (f2.id, 2, False),
+    ]
+    assert [f.id for f in await store.unhealthy_feeds(1)] == [f3.id]
