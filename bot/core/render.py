@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -17,6 +18,10 @@ MAX_POINT_CHARS: Final = 400
 MAX_NAME_CHARS: Final = 120
 MAX_SOURCES: Final = 10
 MAX_BULLETS: Final = 5
+MAX_BUNDLE_ITEMS: Final = 10
+MAX_BUNDLE_TITLE_CHARS: Final = 150
+MAX_BUNDLE_POINT_CHARS: Final = 200
+BUNDLE_BUTTON_CHARS: Final = 40
 ELLIPSIS: Final = "…"
 
 
@@ -75,6 +80,34 @@ def render_page(digest: Digest, article_id: int, index: int, tr: Translator) -> 
     lines.append(_read_more(digest, tr))
     nav = (Button(tr.gettext("▶ Next page"), encode(Action.NEXT, article_id, index + 1)),)
     return Rendered("\n\n".join(lines), (nav,))
+
+
+def render_bundle(header: str, items: Sequence[tuple[int, Digest]], tr: Translator) -> Rendered:
+    """Several articles in one message: each title with its first key point and an open button.
+
+    Used for a burst of articles of one topic, the daily digest and the catch-up after a pause.
+    """
+    shown = items[:MAX_BUNDLE_ITEMS]
+    lines = [f"<b>{_text(header, MAX_TITLE_CHARS)}</b>"]
+    for number, (_, digest) in enumerate(shown, 1):
+        point = digest.key_points[0] if digest.key_points else digest.lede
+        lines.append(
+            f"{number}. "
+            + _link(digest.url, digest.title or digest.url, MAX_BUNDLE_TITLE_CHARS)
+            + (f"\n💡 {_text(point, MAX_BUNDLE_POINT_CHARS)}" if point else "")
+        )
+    if len(items) > len(shown):
+        more = tr.ngettext("…and {count} more", "…and {count} more", len(items) - len(shown))
+        lines.append(_text(more.format(count=len(items) - len(shown)), MAX_NAME_CHARS))
+    buttons = tuple(
+        (
+            Button(
+                f"{n}. " + shorten(d.title or d.url, BUNDLE_BUTTON_CHARS), encode(Action.OPEN, i)
+            ),
+        )
+        for n, (i, d) in enumerate(shown, 1)
+    )
+    return Rendered("\n\n".join(lines), buttons)
 
 
 def article_buttons(article_id: int, tr: Translator) -> tuple[Button, ...]:

@@ -14,6 +14,7 @@ from bot.core.models import Digest, Page, Source
 from bot.core.render import (
     MAX_MESSAGE_CHARS,
     Rendered,
+    render_bundle,
     render_key_points,
     render_page,
     render_push,
@@ -183,6 +184,7 @@ def test_every_message_stays_within_telegram_limits(
             render_key_points(digest, article_id, tr),
             render_sources(digest, article_id, tr),
             render_page(digest, article_id, 0, tr),
+            render_bundle(title, [(article_id, digest)] * 12, tr),
         ]
         for rendered in messages:
             parsed = parse(rendered.html)
@@ -204,3 +206,16 @@ def test_feed_text_is_escaped_not_interpreted(title: str) -> None:
     digest = Digest(title, "https://e.x/", "", None, "en", "", ("p",))
     parsed = parse(render_push(digest, 1, EN).html)
     assert " ".join(title.split()) in "".join(parsed.text)
+
+
+def test_bundle_lists_titles_with_a_key_point_and_open_buttons() -> None:
+    items = [(i, DIGEST) for i in range(1, 13)]
+    rendered = render_bundle("Tech: 12 new articles", items, EN)
+    lines = rendered.html.split("\n\n")
+    assert lines[0] == "<b>Tech: 12 new articles</b>"
+    assert lines[1] == (
+        '1. <a href="https://example.com/a?x=1&amp;y=2">Rust &amp; &lt;Python&gt; at 10%</a>'
+        "\n💡 First point."
+    )
+    assert lines[-1] == "…and 2 more"
+    assert [row[0].data for row in rendered.buttons] == [f"o:{i}" for i in range(1, 11)]

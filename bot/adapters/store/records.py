@@ -53,6 +53,8 @@ class Chat:
     quiet_end: time | None = None
     paused: bool = False
     active: bool = True
+    paused_at: datetime | None = None
+    last_digest_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,3 +86,4 @@ class Delivery:
     sent_at: datetime | None = None
     message_id: int | None = None
     last_error: str | None = None
+    batch_key: str | None = None

@@ -136,6 +136,8 @@ def chat_from_row(row: sqlite3.Row) -> Chat:
         quiet_start=clock_from_text(row["quiet_start"]),
         quiet_end=clock_from_text(row["quiet_end"]),
         paused=bool(row["paused"]),
+        paused_at=from_text(row["paused_at"]),
+        last_digest_at=from_text(row["last_digest_at"]),
         active=bool(row["active"]),
     )
 
@@ -156,4 +158,5 @@ def delivery_from_row(row: sqlite3.Row) -> Delivery:
         sent_at=from_text(row["sent_at"]),
         message_id=row["message_id"],
         last_error=row["last_error"],
+        batch_key=row["batch_key"],
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
@@ -25,6 +27,8 @@ class Services:
     fetcher: Fetcher | None = None
     poller: Poller | None = None
     translators: Translators | None = None
+    # Jobs read the time here, so tests can run daily digests and quiet hours on a fake clock.
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Services]):
@@ -39,6 +43,10 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], S
     def settings(self) -> Settings:
         """The validated settings."""
         return self.bot_data.settings
+
+    def now(self) -> datetime:
+        """The current time, from the services' clock."""
+        return self.bot_data.clock()
 
     @property
     def store(self) -> Store:

@@ -78,6 +78,8 @@ CREATE TABLE chats (
     quiet_start TEXT,  -- HH:MM
     quiet_end TEXT,  -- HH:MM
     paused INTEGER NOT NULL DEFAULT 0,
+    paused_at TEXT,  -- when pushes were paused: resuming sends one catch-up digest from here
+    last_digest_at TEXT,  -- when the last daily digest went out
     active INTEGER NOT NULL DEFAULT 1,
     created_at TEXT NOT NULL
 );
@@ -97,6 +99,9 @@ CREATE TABLE deliveries (
     chat_id INTEGER NOT NULL REFERENCES chats (id) ON DELETE CASCADE ON UPDATE CASCADE,
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
     thread_id INTEGER,  -- copied from the subscription when the row is written
+    -- Rows of one chat sharing a batch key go out as one combined message (a burst of
+    -- articles of one topic in one poll).
+    batch_key TEXT,
     status TEXT NOT NULL DEFAULT 'pending',
     attempts INTEGER NOT NULL DEFAULT 0,
     due_at TEXT NOT NULL,
