@@ -136,6 +136,7 @@ class Feed:
     last_error: str | None = None
     problem: str | None = None
     disabled: bool = False
+    disabled_reason: str | None = None
 
     @property
     def never_polled(self) -> bool:

@@ -120,6 +120,7 @@ def feed_from_row(row: sqlite3.Row) -> Feed:
         last_error=row["last_error"],
         problem=row["problem"],
         disabled=bool(row["disabled"]),
+        disabled_reason=row["disabled_reason"],
     )
 
 
