@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import ingest, quality
+from bench import ingest, quality, transport
 
-BENCHMARKS = {"ingest": ingest.main, "quality": quality.main}
+BENCHMARKS = {"ingest": ingest.main, "quality": quality.main, "transport": transport.main}
 
 
 def main(argv: list[str]) -> int:
