@@ -11,8 +11,11 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
+from bot.adapters.digests import queue_daily_digests
+from bot.adapters.dispatch import Dispatcher
 from bot.adapters.http import Fetcher
-from bot.adapters.jobs import drain_outbox, poll_due_feeds
+from bot.adapters.jobs import poll_due_feeds
+from bot.adapters.maintenance import clean_up
 from bot.adapters.store import Store
 from bot.adapters.telegram import (
     admin,
@@ -20,6 +23,7 @@ from bot.adapters.telegram import (
     admin_feeds,
     admin_opml,
     fallback,
+    flood,
     preferences,
     reading,
     subscriber,
@@ -28,11 +32,14 @@ from bot.adapters.telegram.context import BotContext, Services
 from bot.adapters.telegram.error_handler import on_error
 from bot.adapters.telegram.menus import set_menus
 from bot.config import Settings
+from bot.core.pacing import send_rate
 from bot.locales import load_translators
 from bot.pipeline import Poller
 
 MAX_POLL_TICK: Final = 60.0
-OUTBOX_TICK: Final = 5.0
+DAILY_TICK: Final = 60.0
+CLEANUP_EVERY: Final = timedelta(days=1)
+CLEANUP_FIRST: Final = timedelta(minutes=10)
 
 BotApplication = Application[
     ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], Services, JobQueue[Any]
@@ -54,10 +61,14 @@ def build_application(settings: Settings) -> BotApplication:
         .concurrent_updates(True)
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
         .post_init(start_services)
+        # The dispatcher stops before PTB closes the bot's HTTP client, so its last sends end.
+        .post_stop(stop_dispatcher)
         .post_shutdown(stop_services)
         .build()
     )
     application.bot_data.settings = settings
+    # Group -1 runs first: a flooding sender or an over-long command reaches no handler.
+    application.add_handler(flood.handler(settings.user_rate), group=-1)
     for module in (
         subscriber,
         reading,
@@ -75,9 +86,16 @@ def build_application(settings: Settings) -> BotApplication:
     # The poll job ticks often; each feed's own next poll time decides whether it is fetched.
     tick = min(float(settings.poll_interval), MAX_POLL_TICK)
     jobs.run_repeating(poll_due_feeds, tick, first=0.0, name="poll", job_kwargs={"coalesce": True})
+    # Daily digests are due to the minute in each chat's timezone; the cleanup runs a while
+    # after each start, then daily.
     jobs.run_repeating(
-        drain_outbox, OUTBOX_TICK, first=1.0, name="outbox", job_kwargs={"coalesce": True}
+        queue_daily_digests,
+        DAILY_TICK,
+        first=DAILY_TICK,
+        name="daily",
+        job_kwargs={"coalesce": True},
     )
+    jobs.run_repeating(clean_up, CLEANUP_EVERY, first=CLEANUP_FIRST, name="cleanup")
     return application
 
 
@@ -93,7 +111,8 @@ def make_fetcher(settings: Settings) -> Fetcher:
 def make_poller(settings: Settings, store: Store, fetcher: Fetcher) -> Poller:
     """The poller configured from the settings."""
     interval = timedelta(seconds=settings.poll_interval)
-    return Poller(store, fetcher, interval, settings.default_language)
+    retention = timedelta(days=settings.retention_days)
+    return Poller(store, fetcher, interval, settings.default_language, retention)
 
 
 async def start_services(application: BotApplication) -> None:
@@ -107,11 +126,29 @@ async def start_services(application: BotApplication) -> None:
     services.poller = make_poller(settings, services.store, services.fetcher)
     services.translators = load_translators(settings.default_language)
     await set_menus(application.bot, services.translators, settings.admin_ids)
+    services.dispatcher = Dispatcher(
+        application.bot,
+        services.store,
+        services.translators,
+        # Read on each use: tests swap the clock after start-up.
+        clock=lambda: services.clock(),
+        rate=send_rate(settings.max_rate, paid=settings.paid_broadcast),
+        paid=settings.paid_broadcast,
+    )
+    services.dispatcher.start()
+
+
+async def stop_dispatcher(application: BotApplication) -> None:
+    """Let the sends in flight finish and hand back the rows still waiting."""
+    dispatcher = application.bot_data.dispatcher
+    if dispatcher is not None:
+        await dispatcher.stop()
 
 
 async def stop_services(application: BotApplication) -> None:
     """Close what start_services opened."""
     services = application.bot_data
+    await stop_dispatcher(application)
     if services.fetcher is not None:
         await services.fetcher.aclose()
     if services.store is not None:

@@ -15,6 +15,7 @@ PREFIX: Final = "DIGESTBOT_"
 DEFAULT_BOT_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/digestbot.sqlite3"
 LANGUAGES: Final = ("en", "ja")
+DEFAULT_RETENTION_DAYS: Final = 30
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class Settings:
     max_rate: float = 30.0
     paid_broadcast: bool = False
     allow_private_urls: bool = False
+    user_rate: int = 30
+    retention_days: int = DEFAULT_RETENTION_DAYS
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
@@ -87,6 +90,10 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         max_rate=_number(env, "MAX_RATE", 30.0, minimum=0.1),
         paid_broadcast=_flag(env, "PAID_BROADCAST"),
         allow_private_urls=_flag(env, "ALLOW_PRIVATE_URLS"),
+        user_rate=int(_number(env, "USER_RATE", 30, minimum=0, integer=True)),
+        retention_days=int(
+            _number(env, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1, integer=True)
+        ),
         webhook_url=_optional_url(env, "WEBHOOK_URL"),
         webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
         webhook_port=int(_number(env, "WEBHOOK_PORT", 8443, minimum=1, integer=True)),

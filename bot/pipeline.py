@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
-from bot.adapters.store import NewArticle, Store
+from bot.adapters.store import NewArticle, NotFoundError, Store
+from bot.config import DEFAULT_RETENTION_DAYS
 from bot.core.condense import condense
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
 from bot.core.filters import passes
 from bot.core.models import Entry, Feed, FetchResult, ParsedFeed
-from bot.core.schedule import next_poll_at
+from bot.core.schedule import Disable, HealthEvent, health_event, next_poll_at
 from bot.core.text import html_to_text
 from bot.errors import FeedError, ParseError
 
@@ -50,6 +51,7 @@ class PollReport:
     error: str | None = None
     problem: str | None = None
     title: str = ""
+    health: HealthEvent | None = None
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,10 @@ class Poller:
     fetcher: Fetcher
     interval: timedelta
     default_lang: str = "en"
+    # After a feed's first poll (its backlog, stored as seen), entries published before
+    # now - retention are skipped: the cleanup deletes articles that old, and a feed still
+    # listing one must not have it taken for new.
+    retention: timedelta = timedelta(days=DEFAULT_RETENTION_DAYS)
 
     async def poll_due(self, now: datetime) -> list[PollReport]:
         """Poll every feed that is due, concurrently within the fetcher's bounds."""
@@ -69,7 +75,12 @@ class Poller:
     async def poll(self, feed: Feed, now: datetime) -> PollReport:
         """Fetch one feed with its cache validators and ingest what came back."""
         result = await self.fetcher.fetch(feed.url, etag=feed.etag, modified=feed.modified)
-        return await self.ingest(feed, result, now)
+        try:
+            return await self.ingest(feed, result, now)
+        except NotFoundError:
+            # Removed (with its topic, say) while it was being fetched: nothing left to record.
+            log.info("feed %s was removed while it was polled", feed.url)
+            return PollReport(feed, Outcome.FAILED, error="removed while it was polled")
 
     async def add_feed(self, topic_id: int, url: str, now: datetime) -> PollReport:
         """Validate a feed by fetching it once, then store it with its backlog marked as seen.
@@ -107,8 +118,9 @@ class Poller:
     async def _store_entries(
         self, feed: Feed, parsed: ParsedFeed, result: FetchResult, now: datetime
     ) -> PollReport:
-        known = await self.store.known_keys(feed.id, [e.key for e in parsed.entries])
-        fresh = new_entries(parsed.entries, known)
+        listed = parsed.entries if feed.never_polled else self._recent(parsed.entries, now)
+        known = await self.store.known_keys(feed.id, [e.key for e in listed])
+        fresh = new_entries(listed, known)
         # A feed's first poll is its backlog: remember it all, condense a few for /latest,
         # and push nothing so nobody is flooded.
         wanted = backlog_to_digest(fresh) if feed.never_polled else {e.key for e in fresh}
@@ -147,10 +159,20 @@ class Poller:
             now, interval=self.interval, failures=failures, retry_after=result.retry_after
         )
         log.warning("feed %s failed (%d in a row): %s", feed.url, failures, error)
+        event = health_event(failures)
         await self.store.record_failure(
-            feed.id, error=str(error), polled_at=now, next_poll_at=next_at
+            feed.id,
+            error=str(error),
+            polled_at=now,
+            next_poll_at=next_at,
+            disable_reason=event.reason if isinstance(event, Disable) else None,
         )
-        return PollReport(feed, Outcome.FAILED, error=str(error))
+        return PollReport(feed, Outcome.FAILED, error=str(error), health=event)
+
+    def _recent(self, entries: Sequence[Entry], now: datetime) -> list[Entry]:
+        """The entries published within the retention window, or undated."""
+        oldest = now - self.retention
+        return [e for e in entries if e.published is None or e.published >= oldest]
 
     def _next(self, now: datetime, result: FetchResult, ttl: timedelta | None = None) -> datetime:
         return next_poll_at(now, interval=self.interval, ttl=ttl, max_age=result.max_age)

@@ -16,6 +16,7 @@ def test_defaults() -> None:
     assert settings.database == Path("./data/digestbot.sqlite3")
     assert settings.poll_interval == 600
     assert settings.default_language == "en"
+    assert settings.retention_days == 30
     assert settings.api_base_url == f"{DEFAULT_BOT_API_URL}/bot"
     assert settings.api_file_url == f"{DEFAULT_BOT_API_URL}/file/bot"
 
@@ -32,6 +33,7 @@ def test_every_variable() -> None:
             "DIGESTBOT_DEFAULT_LANGUAGE": "ja",
             "DIGESTBOT_PAID_BROADCAST": "1",
             "DIGESTBOT_ALLOW_PRIVATE_URLS": "yes",
+            "DIGESTBOT_RETENTION_DAYS": "7",
         }
     )
     assert settings.admin_ids == {1, 2, 3}
@@ -43,6 +45,7 @@ def test_every_variable() -> None:
     assert settings.default_language == "ja"
     assert settings.paid_broadcast
     assert settings.allow_private_urls
+    assert settings.retention_days == 7
 
 
 def test_token_never_in_repr() -> None:
@@ -74,6 +77,9 @@ def test_token_never_in_repr() -> None:
         pytest.param(
             TOKEN | {"DIGESTBOT_PAID_BROADCAST": "maybe"}, "DIGESTBOT_PAID_BROADCAST", id="flag"
         ),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_RETENTION_DAYS": "0"}, "DIGESTBOT_RETENTION_DAYS", id="retention"
+        ),
     ],
 )
 def test_errors_are_one_line_naming_the_variable(environ: dict[str, str], variable: str) -> None:
@@ -93,3 +99,14 @@ def test_env_file(tmp_path: Path) -> None:
     env.write_text("# comment\nexport DIGESTBOT_TOKEN='1:x'\n\nDIGESTBOT_POLL_INTERVAL = 5\n")
     assert read_env_file(env) == {"DIGESTBOT_TOKEN": "1:x", "DIGESTBOT_POLL_INTERVAL": "5"}
     assert read_env_file(tmp_path / "missing") == {}
+
+
+@pytest.mark.parametrize(("raw", "rate"), [("", 30), ("5", 5), ("0", 0)])
+def test_user_rate(raw: str, rate: int) -> None:
+    assert load_settings(TOKEN | {"DIGESTBOT_USER_RATE": raw}).user_rate == rate
+
+
+@pytest.mark.parametrize("raw", ["-1", "fast", "2.5"])
+def test_user_rate_errors_name_the_variable(raw: str) -> None:
+    with pytest.raises(ConfigError, match=r"^DIGESTBOT_USER_RATE"):
+        load_settings(TOKEN | {"DIGESTBOT_USER_RATE": raw})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot.adapters.http import Fetcher
 from bot.adapters.store import ChatKind, Store
 from bot.core.models import DeliveryStatus
+from bot.core.schedule import Alert, Disable
 from bot.errors import FeedError
 from bot.pipeline import Outcome, Poller
 from tests.fakes.feedserver import FeedServer
@@ -227,3 +229,185 @@ async def test_topic_filters_decide_what_is_pushed(
     assert (report.new_entries, report.digests) == (3, 3)
     pushed = [await store.get_digest(d.article_id) for d in await store.pending_deliveries(10)]
     assert [d.title for d in pushed if d] == ["AI beats chess"]
+
+
+def rss_dated(*items: tuple[str, datetime], ttl_minutes: int | None = None) -> bytes:
+    """An RSS feed whose items have a pubDate, and optionally a <ttl>."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>Story {guid}</title>"
+        f"<link>https://news.example/{guid}</link><pubDate>{format_datetime(when)}</pubDate>"
+        f"<description>Story {guid} happened. More would follow soon.</description></item>"
+        for guid, when in items
+    )
+    ttl = "" if ttl_minutes is None else f"<ttl>{ttl_minutes}</ttl>"
+    return (
+        "<?xml version='1.0'?><rss version='2.0'><channel><title>Dated News</title>"
+        f"<link>https://news.example/</link>{ttl}{body}</channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("route", "after"),
+    [
+        pytest.param({}, timedelta(minutes=10), id="interval"),
+        pytest.param(
+            {"headers": {"Cache-Control": "max-age=7200"}}, timedelta(hours=2), id="max-age"
+        ),
+        pytest.param(
+            {"headers": {"Cache-Control": "public, max-age=60"}},
+            timedelta(minutes=10),
+            id="max-age-below-interval",
+        ),
+        pytest.param(
+            {"headers": {"Cache-Control": "max-age=864000"}},
+            timedelta(days=1),
+            id="max-age-capped",
+        ),
+        pytest.param({"ttl": 120}, timedelta(hours=2), id="ttl"),
+        pytest.param(
+            {"ttl": 60, "headers": {"Cache-Control": "max-age=10800"}},
+            timedelta(hours=3),
+            id="ttl-and-longer-max-age",
+        ),
+        pytest.param(
+            {"ttl": 240, "headers": {"Cache-Control": "max-age=3600"}},
+            timedelta(hours=4),
+            id="max-age-and-longer-ttl",
+        ),
+        pytest.param(
+            {"status": 503, "headers": {"Retry-After": "7200"}},
+            timedelta(hours=2),
+            id="retry-after",
+        ),
+        pytest.param(
+            {"status": 429, "headers": {"Retry-After": "30"}},
+            timedelta(minutes=10),
+            id="retry-after-below-interval",
+        ),
+        pytest.param(
+            {"status": 503, "headers": {"Retry-After": "172800"}},
+            timedelta(days=1),
+            id="retry-after-capped",
+        ),
+        pytest.param({"status": 500}, timedelta(minutes=20), id="first-failure-backs-off"),
+    ],
+)
+async def test_next_poll_follows_the_server_hints(
+    feed_server: FeedServer,
+    store: Store,
+    poller: Poller,
+    route: dict[str, object],
+    after: timedelta,
+    request: pytest.FixtureRequest,
+) -> None:
+    path = f"/hints-{request.node.callspec.id}.xml"
+    ttl = route.pop("ttl", None)
+    body = rss_dated(("h", NOW - timedelta(hours=1)), ttl_minutes=ttl)  # type: ignore[arg-type]
+    feed_server.route(path, body=body, **route)  # type: ignore[arg-type]
+    topic = await store.add_topic("hints", "Hints")
+    feed = await store.add_feed(topic.id, feed_server.url(path))
+    await poller.poll(feed, NOW)
+    polled = await store.get_feed(feed.id)
+    assert polled is not None
+    assert polled.next_poll_at == NOW + after
+
+
+async def test_a_304_keeps_following_max_age(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    body = rss(("a", "Alpha"))
+    feed_server.route(
+        "/hints-304.xml", body=body, conditional=True, headers={"Cache-Control": "max-age=5400"}
+    )
+    topic = await store.add_topic("hints", "Hints")
+    added = await poller.add_feed(topic.id, feed_server.url("/hints-304.xml"), NOW)
+    feed = await store.get_feed(added.feed.id)
+    assert feed is not None
+    later = NOW + timedelta(hours=2)
+    report = await poller.poll(feed, later)
+    polled = await store.get_feed(feed.id)
+    assert polled is not None
+    assert (report.outcome, polled.next_poll_at) == (
+        Outcome.NOT_MODIFIED,
+        later + timedelta(minutes=90),
+    )
+
+
+async def test_failures_back_off_doubling_up_to_a_day(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    feed_server.route("/backoff.xml", status=500)
+    topic = await store.add_topic("down", "Down")
+    feed = await store.add_feed(topic.id, feed_server.url("/backoff.xml"))
+    waits = []
+    now = NOW
+    for _ in range(9):
+        current = await store.get_feed(feed.id)
+        assert current is not None
+        await poller.poll(current, now)
+        polled = await store.get_feed(feed.id)
+        assert polled is not None
+        assert polled.next_poll_at is not None
+        waits.append(polled.next_poll_at - now)
+        now = polled.next_poll_at
+    minutes = [int(wait.total_seconds() // 60) for wait in waits]
+    assert minutes == [20, 40, 80, 160, 320, 640, 1280, 1440, 1440]
+
+
+async def test_a_failing_feed_alerts_once_at_ten_and_is_disabled_at_a_hundred(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    feed_server.route("/dying.xml", status=410)
+    topic = await store.add_topic("dying", "Dying")
+    feed = await store.add_feed(topic.id, feed_server.url("/dying.xml"))
+    events = []
+    for n in range(1, 12):
+        current = await store.get_feed(feed.id)
+        assert current is not None
+        report = await poller.poll(current, NOW + timedelta(days=n))
+        events.append((n, report.health))
+    assert [(n, event) for n, event in events if event is not None] == [(10, Alert(10))]
+
+    for _ in range(12, 100):
+        await store.record_failure(feed.id, error="HTTP 410 Gone", polled_at=NOW, next_poll_at=NOW)
+    current = await store.get_feed(feed.id)
+    assert current is not None
+    assert (current.failures, current.disabled) == (99, False)
+    report = await poller.poll(current, NOW + timedelta(days=100))
+    assert (report.outcome, report.health, report.error) == (
+        Outcome.FAILED,
+        Disable(100),
+        "HTTP 410 Gone",
+    )
+    disabled = await store.get_feed(feed.id)
+    assert disabled is not None
+    assert (disabled.failures, disabled.disabled, disabled.disabled_reason) == (
+        100,
+        True,
+        "failed 100 times in a row",
+    )
+    assert await store.due_feeds(NOW + timedelta(days=1000)) == []
+
+
+async def test_a_304_after_failures_clears_them(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    body = rss(("a", "Alpha"))
+    feed_server.route("/wobbly.xml", body=body, conditional=True)
+    topic = await store.add_topic("wobbly", "Wobbly")
+    added = await poller.add_feed(topic.id, feed_server.url("/wobbly.xml"), NOW)
+    feed_server.route("/wobbly.xml", status=502)
+    for hour in (1, 2):
+        current = await store.get_feed(added.feed.id)
+        assert current is not None
+        await poller.poll(current, NOW + timedelta(hours=hour))
+    failing = await store.get_feed(added.feed.id)
+    assert failing is not None
+    assert failing.failures == 2
+    feed_server.route("/wobbly.xml", body=body, conditional=True)
+    report = await poller.poll(failing, NOW + timedelta(hours=3))
+    recovered = await store.get_feed(added.feed.id)
+    assert recovered is not None
+    assert (report.outcome, report.health) == (Outcome.NOT_MODIFIED, None)
+    assert (recovered.failures, recovered.last_error) == (0, None)
+    assert recovered.next_poll_at == NOW + timedelta(hours=3, minutes=10)

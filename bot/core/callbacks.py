@@ -8,6 +8,8 @@ from typing import Final
 
 MAX_CALLBACK_BYTES: Final = 64
 SEPARATOR: Final = ":"
+# SQLite's largest integer: a bigger number typed or forged by a user names no row.
+MAX_ID: Final = 2**63 - 1
 
 
 class Action(StrEnum):
@@ -34,6 +36,18 @@ class Callback:
     def int_arg(self, index: int = 0) -> int:
         """The argument at `index` as an int; ValueError if it is missing or not a number."""
         return int(self.args[index])
+
+    def id_arg(self, index: int = 0) -> int | None:
+        """The argument at `index` as a row id (see `parse_id`), or None."""
+        return parse_id(self.args[index]) if index < len(self.args) else None
+
+
+def parse_id(text: str) -> int | None:
+    """A row id as buttons and commands carry it ("12"): ASCII digits up to MAX_ID, else None."""
+    if not (text.isascii() and text.isdigit()):
+        return None  # str.isdigit() also takes "²" and "١", which int() refuses or reads
+    number = int(text)
+    return number if number <= MAX_ID else None
 
 
 def encode(action: Action, *args: object) -> str:

@@ -28,6 +28,7 @@ ADMIN_COMMANDS: Final = (
     ("addfeed", N_("Add a feed to a topic: /addfeed <slug> <url>")),
     ("delfeed", N_("Remove a feed: /delfeed <url or id>")),
     ("feeds", N_("Feed health: /feeds [slug]")),
+    ("enablefeed", N_("Re-enable a disabled feed: /enablefeed <id>")),
     ("filter", N_("Keyword filters: /filter <slug> +word -word")),
     ("pollnow", N_("Poll every feed now")),
     ("stats", N_("Subscribers, deliveries and failing feeds")),

@@ -1,4 +1,4 @@
-"""What happens to an outbox row after a failed send: retry, drop the chat, move it, or give up."""
+"""What happens to an outbox row after a failed send, and how a batch of rows is headed."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Final
 
+from bot.core.i18n import Translator
+
 MAX_ATTEMPTS: Final = 5
 BASE_BACKOFF: Final = timedelta(seconds=5)
 MAX_BACKOFF: Final = timedelta(minutes=30)
+DEFAULT_FLOOD_WAIT: Final = timedelta(seconds=5)
 
 
 class FailureKind(StrEnum):
@@ -34,8 +37,18 @@ class SendFailure:
 
 
 @dataclass(frozen=True)
+class Wait:
+    """Telegram asked to slow down: hold the chat (and the pace) for `delay`, then resend.
+
+    A flood wait is not the row's fault, so it does not count as an attempt.
+    """
+
+    delay: timedelta
+
+
+@dataclass(frozen=True)
 class Retry:
-    """Send again at `at`."""
+    """Hand the row back, due again at `at`; the attempt counts."""
 
     at: datetime
 
@@ -62,22 +75,62 @@ class Failed:
     """Give up on this row and count it as failed."""
 
 
-Step = Retry | ChatGone | MoveChat | SendPlain | Failed
+Step = Wait | Retry | ChatGone | MoveChat | SendPlain | Failed
 
 
-def next_step(failure: SendFailure, attempts: int, now: datetime, *, plain_tried: bool) -> Step:
-    """The decision after a failed send that was attempt number `attempts` of its row."""
+def next_step(
+    failure: SendFailure, attempts: int, now: datetime, *, plain_tried: bool, moved: bool = False
+) -> Step:
+    """The decision after a failed send that was attempt number `attempts` of its row.
+
+    `plain_tried`: this send was the plain-text retry already; `moved`: it went to the new
+    id of a migrated group already, so a second migration is not followed.
+    """
     match failure.kind:
         case FailureKind.FLOOD:
-            # Telegram said when; a flood wait is not the row's fault, so it does not count.
-            return Retry(now + (failure.retry_after or BASE_BACKOFF))
+            return Wait(failure.retry_after or DEFAULT_FLOOD_WAIT)
         case FailureKind.GONE:
             return ChatGone()
-        case FailureKind.MIGRATED if failure.new_chat_id is not None:
+        case FailureKind.MIGRATED if failure.new_chat_id is not None and not moved:
             return MoveChat(failure.new_chat_id)
         case FailureKind.BAD_MARKUP:
             return Failed() if plain_tried else SendPlain()
         case FailureKind.TRANSIENT if attempts < MAX_ATTEMPTS:
-            return Retry(now + min(BASE_BACKOFF * (1 << (attempts - 1)), MAX_BACKOFF))
+            return Retry(now + backoff(attempts))
         case _:
             return Failed()
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after a transient failure of attempt `attempts`: 5 s, 10 s, 20 s … 30 min."""
+    return min(BASE_BACKOFF * (1 << min(max(attempts, 1) - 1, 20)), MAX_BACKOFF)
+
+
+class BatchKind(StrEnum):
+    """What a batch key's prefix says a combined message is."""
+
+    BURST = "burst"  # more than 3 new articles of one topic in one poll
+    DAILY = "daily"  # the daily digest
+    CATCHUP = "catchup"  # what a chat missed while it was paused
+
+
+def batch_kind(key: str) -> BatchKind:
+    """The kind of a batch key such as "burst:3:2026-…"; an unknown prefix reads as a burst."""
+    prefix = key.partition(":")[0]
+    try:
+        return BatchKind(prefix)
+    except ValueError:
+        return BatchKind.BURST
+
+
+def batch_header(kind: BatchKind, count: int, topic: str, tr: Translator) -> str:
+    """The localized header of a combined message of `count` articles."""
+    match kind:
+        case BatchKind.DAILY:
+            return tr.gettext("☀️ Your daily digest")
+        case BatchKind.CATCHUP:
+            return tr.gettext("Welcome back: what you missed")
+        case _:
+            return tr.ngettext(
+                "{topic}: {count} new article", "{topic}: {count} new articles", count
+            ).format(topic=topic, count=count)

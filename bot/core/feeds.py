@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import feedparser
 
+from bot.core.entry_cap import cap_entries
 from bot.core.models import Entry, ParsedFeed
 from bot.core.text import guess_lang, html_to_text
 from bot.errors import ParseError
@@ -36,7 +37,9 @@ def parse_feed(
     # feedparser reads header names in lower case.
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
     parsed = feedparser.parse(
-        io.BytesIO(body), response_headers=lowered | {"content-location": url}
+        # Entries past the cap are cut first: feedparser's time grows with every entry.
+        io.BytesIO(cap_entries(body, max_entries)),
+        response_headers=lowered | {"content-location": url},
     )
     problem = _problem(parsed)
     if not parsed.entries and (problem or not parsed.get("version")):

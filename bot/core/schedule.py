@@ -1,12 +1,37 @@
-"""When to poll a feed again: server hints first, then backoff on failures."""
+"""When to poll a feed again (server hints first, then backoff), and what failing calls for."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 MAX_BACKOFF: Final = timedelta(days=1)
 MAX_HINT: Final = timedelta(days=1)
+ALERT_AFTER: Final = 10
+DISABLE_AFTER: Final = 100
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Tell the admins once: the feed has failed ALERT_AFTER times in a row."""
+
+    failures: int
+
+
+@dataclass(frozen=True)
+class Disable:
+    """Stop polling the feed and tell the admins: it has failed DISABLE_AFTER times in a row."""
+
+    failures: int
+
+    @property
+    def reason(self) -> str:
+        """Why the feed was disabled, stored on the feed for /feeds (operator text, English)."""
+        return f"failed {self.failures} times in a row"
+
+
+HealthEvent = Alert | Disable
 
 
 def next_poll_at(
@@ -26,3 +51,12 @@ def next_poll_at(
         return now + min(interval * (1 << min(failures, 20)), MAX_BACKOFF)
     hint = max(ttl or timedelta(0), max_age or timedelta(0))
     return now + max(interval, min(hint, MAX_HINT))
+
+
+def health_event(failures: int) -> HealthEvent | None:
+    """What `failures` polls failed in a row call for: one alert at 10, disabling from 100."""
+    if failures >= DISABLE_AFTER:
+        return Disable(failures)
+    if failures == ALERT_AFTER:
+        return Alert(failures)
+    return None

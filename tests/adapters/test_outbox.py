@@ -103,3 +103,82 @@ async def test_next_unread_is_the_newest_article_not_yet_had(store: Store) -> No
     assert found[0] == old
     await store.mark_read(1, old)
     assert await store.next_unread(1) is None
+
+
+async def test_more_than_three_new_articles_in_one_poll_are_a_burst(store: Store) -> None:
+    _, feed_id = await seeded(store, 1, 2)
+    await save(store, feed_id, article("a"), article("b"), article("c"))
+    assert {d.batch_key for d in await store.pending_deliveries(10)} == {None}
+    later = NOW + timedelta(minutes=5)
+    await store.save_poll(
+        feed_id,
+        [article(key) for key in "defg"],
+        polled_at=later,
+        next_poll_at=later,
+        etag=None,
+        modified=None,
+        title="",
+        problem=None,
+        push=True,
+    )
+    burst = {d.batch_key for d in await store.list_deliveries() if d.batch_key}
+    assert burst == {f"burst:{feed_id}:{later.isoformat(timespec='microseconds')}"}
+    assert len([d for d in await store.list_deliveries(1) if d.batch_key]) == 4
+
+
+async def test_a_claim_takes_a_batch_whole_past_its_limit(store: Store) -> None:
+    _, feed_id = await seeded(store, 1)
+    await save(store, feed_id, *(article(key) for key in "abcde"))
+    claimed = await store.claim_deliveries(NOW, 2, "w1")
+    assert len(claimed) == 5
+    assert len({d.batch_key for d in claimed}) == 1
+
+
+async def test_a_deferred_row_keeps_its_attempts(store: Store) -> None:
+    _, feed_id = await seeded(store, 1, 2)
+    await save(store, feed_id, article("a"))
+    first, second = await store.claim_deliveries(NOW, 10, "w1")
+    later = NOW + timedelta(hours=8)
+    assert await store.defer_deliveries([first.id], "quiet hours", later) == 1
+    assert await store.defer_deliveries([second.id], None, None) == 1
+    one, two = await store.list_deliveries()
+    assert (one.status, one.attempts, one.due_at, one.last_error) == (
+        DeliveryStatus.PENDING,
+        0,
+        later,
+        "quiet hours",
+    )
+    assert (two.status, two.attempts, two.due_at, two.last_error) == (
+        DeliveryStatus.PENDING,
+        0,
+        NOW,
+        None,
+    )
+
+
+async def test_a_cancelled_row_is_not_brought_back_by_a_late_retry(store: Store) -> None:
+    _, feed_id = await seeded(store, 1)
+    await save(store, feed_id, article("a"))
+    (row,) = await store.claim_deliveries(NOW, 10, "w1")
+    await store.cancel_chat_deliveries(1, "paused")
+    await store.retry_delivery(row.id, "Bad Gateway", NOW)
+    await store.defer_deliveries([row.id], "quiet hours", NOW)
+    (after,) = await store.list_deliveries()
+    assert (after.status, after.last_error) == (DeliveryStatus.CANCELLED, "paused")
+
+
+async def test_rows_sent_as_one_message_share_its_id_and_are_read(store: Store) -> None:
+    _, feed_id = await seeded(store, 1)
+    a, b = await save(store, feed_id, article("a"), article("b"))
+    rows = await store.claim_deliveries(NOW, 10, "w1")
+    await store.record_sent(rows, 1, 77, NOW, reading=None)
+    assert {(d.status, d.message_id, d.sent_at) for d in await store.list_deliveries()} == {
+        (DeliveryStatus.SENT, 77, NOW)
+    }
+    assert await store.next_unread(1) is None
+    assert await store.get_reading(1) is None
+    (c,) = await save(store, feed_id, article("c"))
+    rows = await store.claim_deliveries(NOW, 10, "w1")
+    await store.record_sent(rows, 1, 78, NOW, reading=c)
+    assert await store.get_reading(1) == (c, 0)
+    assert {a, b, c} == {d.article_id for d in await store.list_deliveries(1)}

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.schedule import MAX_BACKOFF, next_poll_at
+from bot.core.schedule import MAX_BACKOFF, Alert, Disable, HealthEvent, health_event, next_poll_at
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 TEN_MINUTES = timedelta(minutes=10)
@@ -28,3 +28,23 @@ TEN_MINUTES = timedelta(minutes=10)
 )
 def test_next_poll_at(kwargs: dict[str, object], expected: timedelta) -> None:
     assert next_poll_at(NOW, interval=TEN_MINUTES, **kwargs) == NOW + expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("failures", "event"),
+    [
+        pytest.param(0, None, id="healthy"),
+        pytest.param(9, None, id="nine"),
+        pytest.param(10, Alert(10), id="alert-at-ten"),
+        pytest.param(11, None, id="alerted-once"),
+        pytest.param(99, None, id="ninety-nine"),
+        pytest.param(100, Disable(100), id="disable-at-a-hundred"),
+        pytest.param(150, Disable(150), id="past-a-hundred"),
+    ],
+)
+def test_health_event(failures: int, event: HealthEvent | None) -> None:
+    assert health_event(failures) == event
+
+
+def test_disable_says_why() -> None:
+    assert Disable(100).reason == "failed 100 times in a row"

@@ -14,7 +14,7 @@ use the `*_async` waits so the loop keeps serving the bot.
 Modules: `botapi_inject` (the inject_* half of this class), `botapi_state` (memory),
 `botapi_methods` (dispatch) over `botapi_messages` and `botapi_chats` (the Bot API methods),
 `botapi_html` (HTML parse mode), `botapi_errors` (error responses, and the gate where scripted
-errors and, later, flood limits refuse a call), `botapi_http` (the aiohttp server and getUpdates).
+errors and flood limits refuse a call), `botapi_http` (the aiohttp server and getUpdates).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from types import TracebackType
 from typing import Final
 
 from tests.fakes.botapi_chats import command_key
-from tests.fakes.botapi_errors import ErrorKind, scripted_error
+from tests.fakes.botapi_errors import DEFAULT_HOLD, ErrorKind, FloodLimits, scripted_error
 from tests.fakes.botapi_http import BotApiHttp
 from tests.fakes.botapi_inject import InjectUpdates
 from tests.fakes.botapi_methods import canonical_name
@@ -40,7 +40,7 @@ from tests.fakes.botapi_state import (
     UploadedFile,
 )
 
-__all__ = ["BotApiServer", "Call", "ErrorKind", "StoredFile", "UploadedFile"]
+__all__ = ["BotApiServer", "Call", "ErrorKind", "FloodLimits", "StoredFile", "UploadedFile"]
 
 DEFAULT_TOKEN: Final = "123456789:AAF-fake-bot-api-token-for-digestbot-tests"
 WAIT_REPORT_CALLS: Final = 30
@@ -316,13 +316,20 @@ class BotApiServer(InjectUpdates):
         retry_after: int = 1,
         migrate_to_chat_id: int | None = None,
         method: str | None = None,
+        hold: float = DEFAULT_HOLD,
     ) -> None:
         """Refuse the next count sends to chat_id (None: all, until clear_errors) with kind.
 
-        Without method, sends are sendMessage, sendDocument and the message edits.
+        Without method, sends are sendMessage, sendDocument and the message edits. A
+        "timeout" holds the request `hold` seconds (past the client's read timeout), then
+        answers 504 without running it.
         """
         error = scripted_error(
-            kind, chat_id, retry_after=retry_after, migrate_to_chat_id=migrate_to_chat_id
+            kind,
+            chat_id,
+            retry_after=retry_after,
+            migrate_to_chat_id=migrate_to_chat_id,
+            hold=hold,
         )
         with self._state.lock:
             self._state.gate.script(
@@ -333,3 +340,49 @@ class BotApiServer(InjectUpdates):
         """Forget queued errors for chat_id, or for every chat."""
         with self._state.lock:
             self._state.gate.clear(chat_id)
+
+    # flood limits
+
+    def enforce_limits(self, limits: FloodLimits | None = None) -> None:
+        """Answer 429 as Telegram does past its flood limits (Telegram's own by default).
+
+        Off until a test calls this, so other tests never see a 429 they did not script.
+        """
+        with self._state.lock:
+            self._state.gate.enforce(limits or FloodLimits())
+
+    def stop_limits(self) -> None:
+        """Stop enforcing flood limits."""
+        with self._state.lock:
+            self._state.gate.enforce(None)
+
+    def flood_refusals(self) -> int:
+        """How many 429s the flood limits answered (scripted floods not counted)."""
+        with self._state.lock:
+            return self._state.gate.flood_refusals
+
+    # held answers: a crash between Telegram's delivery and the bot's record of it
+
+    def hold_responses(self, after: int = 0) -> None:
+        """Answer the next `after` posted messages; post later ones but hold their answers.
+
+        The held messages are delivered (recorded, in sent_messages) as Telegram would, while
+        the bot waits for their message ids until `release_responses`.
+        """
+        if self._http is None:
+            raise RuntimeError("the fake Bot API is not started")
+        with self._state.lock:
+            self._state.answers_before_hold = after
+        self._http.hold_answers(True)
+
+    def release_responses(self) -> None:
+        """Send every held answer, and hold no more."""
+        with self._state.lock:
+            self._state.answers_before_hold = None
+        if self._http is not None:
+            self._http.hold_answers(False)
+
+    def held_responses(self) -> int:
+        """How many answers are being held now."""
+        with self._state.lock:
+            return self._state.held

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import socket
 import threading
 from typing import Any, Final
@@ -105,6 +106,7 @@ class BotApiHttp:
         self.runner: web.AppRunner | None = None
         self.poller: asyncio.Future[str] | None = None  # the waiting getUpdates, if any
         self.closing = False
+        self.released: asyncio.Event | None = None  # set: held answers go out
 
     @property
     def polling(self) -> bool:
@@ -126,7 +128,22 @@ class BotApiHttp:
         self.thread.join(timeout=30)
         self.loop.close()
 
+    def hold_answers(self, held: bool) -> None:
+        """Hold answers marked for holding from now on (True), or let them all go (False)."""
+
+        async def switch() -> None:
+            if self.released is not None:
+                if held:
+                    self.released.clear()
+                else:
+                    self.released.set()
+
+        # Wait for the switch, so that no answer slips through after hold_responses returns.
+        asyncio.run_coroutine_threadsafe(switch(), self.loop).result(timeout=30)
+
     async def _start(self) -> None:
+        self.released = asyncio.Event()
+        self.released.set()
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_route("*", "/bot{token}/{method}", self.handle_method)
         app.router.add_get("/file/bot{token}/{path:.+}", self.handle_file)
@@ -140,6 +157,8 @@ class BotApiHttp:
     async def _stop(self) -> None:
         self.closing = True
         self._wake("closing")
+        if self.released is not None:
+            self.released.set()
         if self.runner is not None:
             await self.runner.cleanup()
 
@@ -160,7 +179,13 @@ class BotApiHttp:
         except ApiError as error:
             return respond(error.code, error.payload())
         if name.lower() != "getupdates":
-            return respond(*dispatch(self.state, name, params, files))
+            status, payload, hold = dispatch(self.state, name, params, files)
+            if hold == math.inf:
+                await self._held()
+            elif hold > 0:
+                # A timeout: the client gives up first (and aiohttp cancels this handler).
+                await asyncio.sleep(hold)
+            return respond(status, payload)
         try:
             status, payload = 200, {"ok": True, "result": await self.get_updates(params)}
         except ApiError as error:
@@ -168,6 +193,19 @@ class BotApiHttp:
         with self.state.lock:
             self.state.record(Call("getUpdates", params, files, status, payload))
         return respond(status, payload)
+
+    async def _held(self) -> None:
+        """Wait until held answers are released; the call ran and is recorded already."""
+        with self.state.lock:
+            self.state.held += 1
+            self.state.touch()
+        try:
+            if self.released is not None:
+                await self.released.wait()
+        finally:
+            with self.state.lock:
+                self.state.held -= 1
+                self.state.touch()
 
     async def get_updates(self, params: JSON) -> list[JSON]:
         """Long polling: answer at once if updates are pending, else wait up to timeout."""

@@ -1,10 +1,12 @@
 """Dispatch of Bot API calls to the methods the fake implements, and the record of each call.
 
-getUpdates is not here: it waits, so the HTTP layer (`botapi_http`) serves it.
+getUpdates is not here: it waits, so the HTTP layer (`botapi_http`) serves it, as it serves
+the waits `dispatch` asks for (a scripted timeout, an answer held by `hold_responses`).
 """
 
 from __future__ import annotations
 
+import math
 from typing import Final
 
 from tests.fakes import botapi_chats, botapi_messages
@@ -28,9 +30,14 @@ def canonical_name(name: str) -> str:
 
 def dispatch(
     state: BotApiState, name: str, params: JSON, files: dict[str, UploadedFile]
-) -> tuple[int, JSON]:
-    """Run a method and record the call: the HTTP status and Telegram's JSON answer."""
+) -> tuple[int, JSON, float]:
+    """Run a method and record the call: HTTP status, Telegram's JSON answer, and a wait.
+
+    The wait is how many seconds to hold the answer: 0, a scripted timeout's hold, or
+    math.inf for an answer held until `release_responses`.
+    """
     entry = METHODS.get(name.lower())
+    hold = 0.0
     with state.lock:
         try:
             if entry is None:
@@ -38,9 +45,11 @@ def dispatch(
             canonical, run = entry
             if canonical in botapi_messages.CHAT_BOUND and "inline_message_id" not in params:
                 # The gate sees a call before its checks, as flood control would.
-                state.admit(canonical, state.resolve_chat(params.get("chat_id"))["id"])
+                state.admit(canonical, state.resolve_chat(params.get("chat_id")), params)
             status, payload = 200, {"ok": True, "result": run(state, params, files)}
+            if state.hold_answer(canonical):
+                hold = math.inf
         except ApiError as error:
-            status, payload = error.code, error.payload()
+            status, payload, hold = error.code, error.payload(), error.hold
         state.record(Call(canonical_name(name), params, files, status, payload))
-    return status, payload
+    return status, payload, hold

@@ -16,7 +16,7 @@ from typing import Any, Final
 
 from telegram import Update
 
-from tests.fakes.botapi_errors import ApiError, Gate, bad_request
+from tests.fakes.botapi_errors import POSTING_METHODS, ApiError, Gate, bad_request
 
 JSON = dict[str, Any]
 CommandScope = tuple[str, int | None, int | None]  # type, chat_id, user_id
@@ -122,6 +122,10 @@ class BotApiState:
         self.changed = threading.Condition(self.lock)
         self.version = 0  # bumped on every change, for waiters
         self.gate = Gate()
+        # hold_responses: posts answered before answers are held (None: none are held), and
+        # how many answers are held now.
+        self.answers_before_hold: int | None = None
+        self.held = 0
         self.calls: list[Call] = []
         self.chats: dict[int, JSON] = {}
         self.users: dict[int, JSON] = {}
@@ -311,8 +315,23 @@ class BotApiState:
         self.calls.append(call)
         self.touch()
 
-    def admit(self, method: str, chat_id: int) -> None:
-        """Raise the error Telegram would answer instead of running method for chat_id."""
-        error: ApiError | None = self.gate.check(method, chat_id, self.clock())
+    def admit(self, method: str, chat: JSON, params: JSON) -> None:
+        """Raise the error Telegram would answer instead of running method in chat."""
+        error: ApiError | None = self.gate.check(
+            method,
+            chat["id"],
+            self.clock(),
+            chat_type=chat["type"],
+            paid=params.get("allow_paid_broadcast") is True,
+        )
         if error is not None:
             raise error
+
+    def hold_answer(self, method: str) -> bool:
+        """After a message was posted: whether its answer is to be held (`hold_responses`)."""
+        if method not in POSTING_METHODS or self.answers_before_hold is None:
+            return False
+        if self.answers_before_hold > 0:
+            self.answers_before_hold -= 1
+            return False
+        return True

@@ -32,10 +32,11 @@ from telegram.error import (
     InvalidToken,
     NetworkError,
     RetryAfter,
+    TimedOut,
 )
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.fakes.botapi import BotApiServer, ErrorKind
+from tests.fakes.botapi import BotApiServer, ErrorKind, FloodLimits
 from tests.fakes.botapi_html import parse_html
 
 USER = 42
@@ -661,3 +662,84 @@ async def test_concurrent_sends_get_distinct_sequential_ids(server: BotApiServer
     for chat_id in range(USER, USER + 4):
         ids = [m["message_id"] for m in server.sent_messages(chat_id)]
         assert sorted(ids) == list(range(1, 51))
+
+
+# flood limits, timeouts and held answers
+
+
+async def test_flood_limits_are_off_unless_a_test_turns_them_on(
+    server: BotApiServer, bot: Bot
+) -> None:
+    for n in range(5):
+        await bot.send_message(USER, f"burst {n}")
+    assert server.flood_refusals() == 0
+
+
+async def test_a_private_chat_gets_a_short_burst_then_429(
+    server: BotApiServer, bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    server.enforce_limits()
+    for n in range(3):
+        await bot.send_message(USER, f"burst {n}")
+    with pytest.raises(RetryAfter) as raised:
+        await bot.send_message(USER, "one too many")
+    await bot.send_message(USER + 1, "another chat is not held back")
+    await bot.send_chat_action(USER, "typing")  # not a message: not counted
+
+    assert raised.value.retry_after == dt.timedelta(seconds=1)
+    assert server.flood_refusals() == 1
+    assert len(server.sent_messages(USER)) == 3
+
+
+async def test_a_group_gets_twenty_a_minute(server: BotApiServer, bot: Bot) -> None:
+    server.add_chat(GROUP, "supergroup")
+    server.enforce_limits()
+    for n in range(20):
+        await bot.send_message(GROUP, f"news {n}")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(GROUP, "news 21")
+    assert server.flood_refusals() == 1
+    assert server.calls("sendMessage")[-1].response["parameters"] == {"retry_after": 3}
+
+
+async def test_the_overall_and_paid_limits_are_apart(server: BotApiServer, bot: Bot) -> None:
+    server.enforce_limits(FloodLimits(overall=2, overall_burst=2, paid=3, paid_burst=3))
+    await bot.send_message(USER, "1")
+    await bot.send_message(USER + 1, "2")
+    with pytest.raises(RetryAfter):
+        await bot.send_message(USER + 2, "3")
+    for n in range(3):
+        await bot.send_message(USER + 10 + n, "paid", allow_paid_broadcast=True)
+    with pytest.raises(RetryAfter):
+        await bot.send_message(USER + 20, "paid too", allow_paid_broadcast=True)
+    assert server.flood_refusals() == 2
+    server.stop_limits()
+    await bot.send_message(USER + 2, "free again")
+
+
+async def test_a_timeout_holds_the_request_past_the_read_timeout(
+    server: BotApiServer, bot: Bot
+) -> None:
+    server.queue_error(USER, "timeout", hold=1.0)
+    with pytest.raises(TimedOut):
+        await bot.send_message(USER, "lost", read_timeout=0.2)
+    await bot.send_message(USER, "delivered")
+
+    assert [c.status for c in server.calls("sendMessage")] == [504, 200]
+    assert [m["text"] for m in server.sent_messages()] == ["delivered"]
+
+
+async def test_held_answers_wait_for_release_but_the_message_is_posted(
+    server: BotApiServer, bot: Bot
+) -> None:
+    server.hold_responses(after=1)
+    await bot.send_message(USER, "answered")
+    pending = asyncio.create_task(bot.send_message(USER, "held"))
+    await server.wait_for_async(lambda: server.held_responses() == 1, what="a held answer")
+    assert [m["text"] for m in server.sent_messages()] == ["answered", "held"]
+    assert not pending.done()
+    server.release_responses()
+    message = await pending
+    assert message.text == "held"
+    assert server.held_responses() == 0

@@ -7,6 +7,7 @@ from types import TracebackType
 
 from bot.adapters.store.articles import Articles
 from bot.adapters.store.chats import Chats
+from bot.adapters.store.digests import Digests
 from bot.adapters.store.feeds import Feeds
 from bot.adapters.store.migrations import open_database
 from bot.adapters.store.outbox import Outbox
@@ -19,6 +20,7 @@ from bot.adapters.store.records import (
     NewArticle,
     NotFoundError,
 )
+from bot.adapters.store.retention import Retention
 from bot.adapters.store.stats import Stats
 from bot.adapters.store.topics import Topics
 
@@ -34,7 +36,7 @@ __all__ = [
 ]
 
 
-class Store(Topics, Feeds, Articles, Chats, Outbox, Stats):
+class Store(Topics, Feeds, Articles, Chats, Outbox, Stats, Digests, Retention):
     """digestbot's database: `store = await Store.open(path)`, then `await store.close()`."""
 
     @classmethod

@@ -15,12 +15,17 @@ from bot.core.models import DeliveryStatus, Digest
 # Below SQLite's historical limit of 999 bound parameters per statement.
 MAX_KEYS_PER_QUERY: Final = 500
 
+# More new pushed articles than this in one poll of a feed are a burst: each chat gets them
+# as one combined message.
+MAX_SINGLE_PUSHES: Final = 3
+
 # One outbox row per active, unpaused, instant chat subscribed to the feed's topic. Daily
 # readers get the article in their daily digest instead. WHERE before ON CONFLICT is what
 # SQLite needs to parse an upsert over a SELECT with joins.
 FAN_OUT: Final = """
-    INSERT INTO deliveries (chat_id, article_id, thread_id, status, due_at, created_at)
-    SELECT s.chat_id, ?, s.thread_id, ?, ?, ?
+    INSERT INTO deliveries
+        (chat_id, article_id, thread_id, batch_key, status, due_at, created_at)
+    SELECT s.chat_id, ?, s.thread_id, ?, ?, ?, ?
     FROM feeds f
     JOIN subscriptions s ON s.topic_id = f.topic_id
     JOIN chats c ON c.id = s.chat_id
@@ -114,11 +119,13 @@ class Articles(StoreBase):
                     if new.push:
                         to_push.append(article_id)
             if push and to_push:
+                burst = f"burst:{feed_id}:{polled}" if len(to_push) > MAX_SINGLE_PUSHES else None
                 await db.executemany(
                     FAN_OUT,
                     [
                         (
                             article_id,
+                            burst,
                             DeliveryStatus.PENDING,
                             polled,
                             polled,
@@ -163,10 +170,13 @@ class Articles(StoreBase):
         return [(int(row[0]), digest_from_json(row[1])) for row in rows]
 
     async def mark_read(self, chat_id: int, article_id: int) -> None:
-        """Remember that a chat has had an article (pushed or opened)."""
+        """Remember that a chat has had an article (pushed or opened), if it still exists."""
         await self._write(
-            "INSERT OR IGNORE INTO reads (chat_id, article_id, read_at) VALUES (?, ?, ?)",
-            (chat_id, article_id, self._now()),
+            """
+            INSERT OR IGNORE INTO reads (chat_id, article_id, read_at)
+            SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)
+            """,
+            (chat_id, article_id, self._now(), article_id),
         )
 
     async def next_unread(self, chat_id: int) -> tuple[int, Digest] | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.records import Chat, ChatKind, DeliveryMode
-from bot.adapters.store.rows import chat_from_row, clock_to_text, topic_from_row
+from bot.adapters.store.rows import chat_from_row, clock_to_text, to_text, topic_from_row
 from bot.core.models import Topic
 
 
@@ -60,9 +60,20 @@ class Chats(StoreBase):
             chat_id, "quiet_start = ?, quiet_end = ?", (clock_to_text(start), clock_to_text(end))
         )
 
-    async def set_paused(self, chat_id: int, paused: bool) -> bool:
-        """Pause or resume pushes to a chat; False if unknown."""
-        return await self._set(chat_id, "paused = ?", (paused,))
+    async def set_paused(self, chat_id: int, paused: bool, *, at: datetime | None = None) -> bool:
+        """Pause (since `at`, now by default) or resume pushes to a chat; False if unknown.
+
+        Pausing again keeps the first pause time; resuming forgets it (`resume_chat` also
+        writes the catch-up digest).
+        """
+        if not paused:
+            return await self._set(chat_id, "paused = 0, paused_at = NULL", ())
+        since = self._now() if at is None else to_text(at)
+        return await self._set(
+            chat_id,
+            "paused_at = CASE WHEN paused THEN coalesce(paused_at, ?) ELSE ? END, paused = 1",
+            (since, since),
+        )
 
     async def set_chat_active(self, chat_id: int, active: bool) -> bool:
         """Mark a chat reachable or not (blocked, kicked, gone); False if unknown."""
@@ -76,14 +87,15 @@ class Chats(StoreBase):
         return changed > 0
 
     async def subscribe(self, chat_id: int, topic_id: int, thread_id: int | None = None) -> bool:
-        """Subscribe a known chat to a topic; False if it was subscribed already."""
+        """Subscribe a known chat to a topic; False if subscribed already or the topic is gone."""
+        # The topic may be deleted between a handler finding it and this insert.
         changed = await self._write(
             """
             INSERT INTO subscriptions (chat_id, topic_id, thread_id, created_at)
-            VALUES (?, ?, ?, ?)
+            SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM topics WHERE id = ?)
             ON CONFLICT (chat_id, topic_id) DO NOTHING
             """,
-            (chat_id, topic_id, thread_id, self._now()),
+            (chat_id, topic_id, thread_id, self._now(), topic_id),
         )
         return changed > 0
 
@@ -117,15 +129,17 @@ class Chats(StoreBase):
         return [int(row[0]) for row in rows]
 
     async def set_reading(self, chat_id: int, article_id: int, page: int = 0) -> None:
-        """Remember the article (and page of it) a chat last got or opened."""
+        """Remember the article (and page of it) a chat last got or opened, if it still exists."""
+        # The article may be deleted (its topic removed, or too old) while a chat reads it.
         await self._write(
             """
-            INSERT INTO reading_state (chat_id, article_id, page, updated_at) VALUES (?, ?, ?, ?)
+            INSERT INTO reading_state (chat_id, article_id, page, updated_at)
+            SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM articles WHERE id = ?)
             ON CONFLICT (chat_id) DO UPDATE SET
                 article_id = excluded.article_id, page = excluded.page,
                 updated_at = excluded.updated_at
             """,
-            (chat_id, article_id, page, self._now()),
+            (chat_id, article_id, page, self._now(), article_id),
         )
 
     async def get_reading(self, chat_id: int) -> tuple[int, int] | None:

@@ -101,6 +101,18 @@ class Feeds(StoreBase):
             raise NotFoundError(f"feed {feed_id} is gone")
         return feed_from_row(row)
 
+    async def enable_feed(self, feed_id: int) -> bool:
+        """Re-enable a disabled feed, its failures forgotten and due at once; False if not."""
+        changed = await self._write(
+            """
+            UPDATE feeds SET disabled = 0, disabled_reason = NULL, failures = 0,
+                last_error = NULL, next_poll_at = NULL
+            WHERE id = ? AND disabled = 1
+            """,
+            (feed_id,),
+        )
+        return changed > 0
+
     async def record_not_modified(
         self, feed_id: int, *, polled_at: datetime, next_poll_at: datetime
     ) -> None:

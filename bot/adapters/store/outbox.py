@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Final
 
 from bot.adapters.store.base import StoreBase
-from bot.adapters.store.records import Delivery
-from bot.adapters.store.rows import delivery_from_row, to_text
+from bot.adapters.store.records import Chat, Delivery
+from bot.adapters.store.rows import chat_from_row, delivery_from_row, to_text
 from bot.core.models import DeliveryStatus
+
+# Below SQLite's historical limit of 999 bound parameters per statement.
+MAX_IDS_PER_QUERY: Final = 500
+
+# The earliest due rows, and every pending row sharing a chat and batch key with one of them:
+# a batch is claimed whole, so it goes out as one message even when LIMIT cuts through it.
+CLAIM: Final = """
+    WITH picked AS MATERIALIZED (
+        SELECT id, chat_id, batch_key FROM deliveries
+        WHERE status = :pending AND due_at <= :now
+        ORDER BY due_at, id LIMIT :limit
+    )
+    UPDATE deliveries SET status = :claimed, claimed_at = :now, claimed_by = :worker,
+        attempts = attempts + 1
+    WHERE status = :pending AND (
+        id IN (SELECT id FROM picked)
+        OR (batch_key IS NOT NULL AND (chat_id, batch_key) IN
+            (SELECT chat_id, batch_key FROM picked WHERE batch_key IS NOT NULL))
+    )
+    RETURNING *
+"""
 
 
 class Outbox(StoreBase):
@@ -29,6 +52,14 @@ class Outbox(StoreBase):
         )
         return [delivery_from_row(row) for row in rows]
 
+    async def list_deliveries(self, chat_id: int | None = None) -> list[Delivery]:
+        """Every outbox row (of one chat), whatever its status, the oldest first."""
+        rows = await self._fetchall(
+            "SELECT * FROM deliveries WHERE ? IS NULL OR chat_id = ? ORDER BY id",
+            (chat_id, chat_id),
+        )
+        return [delivery_from_row(row) for row in rows]
+
     async def count_deliveries(self) -> dict[DeliveryStatus, int]:
         """How many outbox rows are in each status, zero included."""
         rows = await self._fetchall("SELECT status, count(*) FROM deliveries GROUP BY status")
@@ -40,29 +71,19 @@ class Outbox(StoreBase):
     async def claim_deliveries(self, now: datetime, limit: int, worker: str) -> list[Delivery]:
         """Claim up to `limit` due pending rows for `worker`, the earliest due first.
 
+        The rest of a batch (same chat, same batch key) comes along, past `limit` if need be.
         A claimed row is never claimed again until it is released; a row left claimed by a
         process that died is handed back by `release_claims`.
         """
+        params = {
+            "pending": DeliveryStatus.PENDING,
+            "claimed": DeliveryStatus.CLAIMED,
+            "now": to_text(now),
+            "limit": limit,
+            "worker": worker,
+        }
         async with self._transaction() as db:
-            cursor = await db.execute(
-                """
-                UPDATE deliveries SET status = ?, claimed_at = ?, claimed_by = ?,
-                    attempts = attempts + 1
-                WHERE id IN (
-                    SELECT id FROM deliveries WHERE status = ? AND due_at <= ?
-                    ORDER BY due_at, id LIMIT ?
-                )
-                RETURNING *
-                """,
-                (
-                    DeliveryStatus.CLAIMED,
-                    to_text(now),
-                    worker,
-                    DeliveryStatus.PENDING,
-                    to_text(now),
-                    limit,
-                ),
-            )
+            cursor = await db.execute(CLAIM, params)
             rows = await cursor.fetchall()
         return sorted((delivery_from_row(row) for row in rows), key=lambda d: (d.due_at, d.id))
 
@@ -74,13 +95,81 @@ class Outbox(StoreBase):
             (DeliveryStatus.SENT, message_id, to_text(sent_at), delivery_id),
         )
 
+    async def record_sent(
+        self,
+        deliveries: Sequence[Delivery],
+        chat_id: int,
+        message_id: int,
+        sent_at: datetime,
+        *,
+        reading: int | None,
+    ) -> None:
+        """Record rows sent as one message, and that the chat has had their articles.
+
+        `reading` is the article the chat now reads (a single push), None for a combined one.
+        One transaction: a crash leaves either all of it or none.
+        """
+        sent = to_text(sent_at)
+        async with self._transaction() as db:
+            await db.executemany(
+                "UPDATE deliveries SET status = ?, message_id = ?, sent_at = ?, "
+                "last_error = NULL WHERE id = ?",
+                [(DeliveryStatus.SENT, message_id, sent, d.id) for d in deliveries],
+            )
+            await db.executemany(
+                "INSERT OR IGNORE INTO reads (chat_id, article_id, read_at) VALUES (?, ?, ?)",
+                [(chat_id, d.article_id, sent) for d in deliveries],
+            )
+            if reading is not None:
+                await db.execute(
+                    """
+                    INSERT INTO reading_state (chat_id, article_id, page, updated_at)
+                    VALUES (?, ?, 0, ?)
+                    ON CONFLICT (chat_id) DO UPDATE SET
+                        article_id = excluded.article_id, page = 0,
+                        updated_at = excluded.updated_at
+                    """,
+                    (chat_id, reading, sent),
+                )
+
     async def retry_delivery(self, delivery_id: int, error: str, due_at: datetime) -> None:
-        """Hand a claimed row back to pending, due again at `due_at`."""
+        """Hand a claimed row back to pending, due again at `due_at`; the attempt counts."""
         await self._write(
             "UPDATE deliveries SET status = ?, due_at = ?, last_error = ?, claimed_at = NULL, "
-            "claimed_by = NULL WHERE id = ?",
-            (DeliveryStatus.PENDING, to_text(due_at), error[:500], delivery_id),
+            "claimed_by = NULL WHERE id = ? AND status = ?",
+            (
+                DeliveryStatus.PENDING,
+                to_text(due_at),
+                error[:500],
+                delivery_id,
+                DeliveryStatus.CLAIMED,
+            ),
         )
+
+    async def defer_deliveries(
+        self, ids: Collection[int], reason: str | None, due_at: datetime | None
+    ) -> int:
+        """Hand claimed rows back to pending, due at `due_at`, without counting an attempt.
+
+        For rows that were not sent: the chat's quiet hours, a shutdown. `reason` becomes
+        last_error, and `due_at` the due time; None keeps what the row had. Returns how many.
+        """
+        changed = 0
+        for chunk in _chunks(ids):
+            marks = ", ".join("?" * len(chunk))
+            changed += await self._write(
+                "UPDATE deliveries SET status = ?, due_at = coalesce(?, due_at), "
+                "last_error = coalesce(?, last_error), claimed_at = NULL, claimed_by = NULL, "
+                f"attempts = max(attempts - 1, 0) WHERE status = ? AND id IN ({marks})",
+                (
+                    DeliveryStatus.PENDING,
+                    None if due_at is None else to_text(due_at),
+                    None if reason is None else reason[:500],
+                    DeliveryStatus.CLAIMED,
+                    *chunk,
+                ),
+            )
+        return changed
 
     async def fail_delivery(self, delivery_id: int, error: str) -> None:
         """Give up on a delivery; it is counted as failed."""
@@ -110,3 +199,28 @@ class Outbox(StoreBase):
             "WHERE status = ? AND (? IS NULL OR claimed_by IS NOT ?)",
             (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED, worker, worker),
         )
+
+    async def delivery_chats(self, chat_ids: Collection[int]) -> dict[int, Chat]:
+        """The chats outbox rows go to, by id; ids no longer known are left out."""
+        chats: dict[int, Chat] = {}
+        for chunk in _chunks(chat_ids):
+            marks = ", ".join("?" * len(chunk))
+            rows = await self._fetchall(f"SELECT * FROM chats WHERE id IN ({marks})", chunk)
+            chats.update((int(row["id"]), chat_from_row(row)) for row in rows)
+        return chats
+
+    async def article_topic(self, article_id: int) -> str | None:
+        """The name of the topic an article came in under, if it still exists."""
+        row = await self._fetchone(
+            """
+            SELECT t.name FROM articles a JOIN feeds f ON f.id = a.feed_id
+            JOIN topics t ON t.id = f.topic_id WHERE a.id = ?
+            """,
+            (article_id,),
+        )
+        return None if row is None else str(row[0])
+
+
+def _chunks(ids: Collection[int]) -> list[list[int]]:
+    values = list(ids)
+    return [values[i : i + MAX_IDS_PER_QUERY] for i in range(0, len(values), MAX_IDS_PER_QUERY)]

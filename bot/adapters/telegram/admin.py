@@ -18,7 +18,7 @@ from bot.adapters.store import DuplicateError
 from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.keyboards import markup
 from bot.adapters.telegram.readers import Reader, reader_of
-from bot.adapters.telegram.replies import reply
+from bot.adapters.telegram.replies import edit_under, reply
 from bot.adapters.telegram.routing import button, command
 from bot.adapters.telegram.sender import send
 from bot.core.callbacks import Action, decode, encode
@@ -164,9 +164,8 @@ async def confirm_delete_topic(update: Update, context: BotContext) -> None:
         return
     tr = reader.tr
     callback = decode(query.data)
-    topic = None
-    if callback is not None and callback.args and callback.args[0].isdigit():
-        topic = await context.store.get_topic_by_id(callback.int_arg())
+    topic_id = callback.id_arg() if callback is not None else None
+    topic = await context.store.get_topic_by_id(topic_id) if topic_id is not None else None
     chats = await context.store.subscribers(topic.id) if topic else []
     # remove_topic is False when a second press got there first: only one tells the chats.
     if topic is None or not await context.store.remove_topic(topic.slug):
@@ -174,7 +173,7 @@ async def confirm_delete_topic(update: Update, context: BotContext) -> None:
         return
     await query.answer(tr.gettext("Deleted."))
     told = await tell_topic_removed(context, topic, chats)
-    await query.edit_message_text(_deleted(tr, topic, told, len(chats)))
+    await edit_under(query, _deleted(tr, topic, told, len(chats)))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
@@ -185,7 +184,7 @@ async def cancel(update: Update, context: BotContext) -> None:
     if reader is None:
         return
     await query.answer()
-    await query.edit_message_text(reader.tr.gettext("Cancelled: nothing was changed."))
+    await edit_under(query, reader.tr.gettext("Cancelled: nothing was changed."))
 
 
 async def tell_topic_removed(context: BotContext, topic: Topic, chat_ids: list[int]) -> int:

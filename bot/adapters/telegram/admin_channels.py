@@ -22,7 +22,8 @@ from bot.core.render import shorten
 # Public usernames: 5 to 32 characters, a letter first. Private channels go by -100… ids.
 USERNAME: Final = re.compile(r"@([A-Za-z][A-Za-z0-9_]{3,31})")
 LINK: Final = re.compile(r"(?:https?://)?(?:t\.me|telegram\.me)/([A-Za-z][A-Za-z0-9_]{3,31})/?")
-CHANNEL_ID: Final = re.compile(r"-100\d{1,16}")
+# ASCII digits only (\d takes any script's), and few enough to fit SQLite's integer.
+CHANNEL_ID: Final = re.compile(r"-100[0-9]{1,13}")
 POSTERS: Final = (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
 SHOWN_CHARS: Final = 40
 

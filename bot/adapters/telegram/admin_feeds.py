@@ -1,4 +1,4 @@
-"""Admin commands for feeds: /addfeed, /delfeed, /feeds (health), /pollnow and /stats."""
+"""Admin feed commands: /addfeed, /delfeed, /feeds (health), /enablefeed, /pollnow, /stats."""
 
 from __future__ import annotations
 
@@ -13,12 +13,14 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler
 
+from bot.adapters.maintenance import report_feed_health
 from bot.adapters.store import DuplicateError
 from bot.adapters.store.stats import BotStats
 from bot.adapters.telegram.admin import admin_reader, find_topic, topic_label, usage
 from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.replies import reply
 from bot.adapters.telegram.routing import command
+from bot.core.callbacks import parse_id
 from bot.core.i18n import Translator
 from bot.core.models import Feed, Topic
 from bot.core.render import MAX_MESSAGE_CHARS, shorten, utf16_len
@@ -107,6 +109,28 @@ async def feeds(update: Update, context: BotContext) -> None:
     await reply(update, render_health(reader.tr, listed, topics, datetime.now(UTC)))
 
 
+async def enable_feed(update: Update, context: BotContext) -> None:
+    """/enablefeed <id>: poll a disabled feed again, its failures forgotten."""
+    reader = await admin_reader(update, context)
+    if reader is None:
+        return
+    tr, args = reader.tr, context.args or []
+    feed_id = parse_id(args[0].removeprefix("#")) if len(args) == 1 else None
+    if feed_id is None:
+        await usage(update, tr.gettext("Usage: /enablefeed <id>"))
+        return
+    feed = await context.store.get_feed(feed_id)
+    if feed is None:
+        text = tr.gettext("There is no feed {feed}. See /feeds.")
+        await reply(update, text.format(feed=_code(args[0])))
+        return
+    if await context.store.enable_feed(feed.id):
+        text = tr.gettext("✅ {feed} #{id} is enabled again and will be polled shortly.")
+    else:
+        text = tr.gettext("{feed} #{id} is not disabled.")
+    await reply(update, text.format(feed=_feed_name(feed), id=feed.id))
+
+
 async def poll_now(update: Update, context: BotContext) -> None:
     """/pollnow: poll every enabled feed at once, then sum up what happened."""
     reader = await admin_reader(update, context)
@@ -130,6 +154,8 @@ async def poll_now(update: Update, context: BotContext) -> None:
     )
     reports = [_as_report(feed, result) for feed, result in zip(enabled, results, strict=True)]
     await progress.edit_text(render_poll_summary(tr, reports))
+    # A feed can reach its alert or be disabled here too: the admins hear of it either way.
+    await report_feed_health(context, reports)
 
 
 async def stats(update: Update, context: BotContext) -> None:
@@ -148,6 +174,7 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         command("addfeed", add_feed),
         command("delfeed", remove_feed),
         command("feeds", feeds),
+        command("enablefeed", enable_feed),
         command("pollnow", poll_now),
         command("stats", stats),
     ]
@@ -240,6 +267,9 @@ def _health_block(tr: Translator, feed: Feed, topic: Topic | None, now: datetime
     if feed.last_error:
         error = escape(shorten(feed.last_error, ERROR_CHARS))
         lines.append(tr.gettext("Last error: {error}").format(error=error))
+    if feed.disabled and feed.disabled_reason:
+        reason = escape(shorten(feed.disabled_reason, ERROR_CHARS))
+        lines.append(tr.gettext("Why disabled: {reason}").format(reason=reason))
     return "\n".join(lines)
 
 
@@ -273,9 +303,9 @@ def _as_report(feed: Feed, result: PollReport | BaseException) -> PollReport:
 
 async def _feeds_named(context: BotContext, name: str) -> list[Feed]:
     """The feed with an id ("12" or "#12"), else every feed with that URL."""
-    number = name.removeprefix("#")
-    if number.isdigit():
-        feed = await context.store.get_feed(int(number))
+    feed_id = parse_id(name.removeprefix("#"))
+    if feed_id is not None:
+        feed = await context.store.get_feed(feed_id)
         return [feed] if feed else []
     return await context.store.find_feeds(name)
 

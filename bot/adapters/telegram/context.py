@@ -12,6 +12,7 @@ from telegram.ext import CallbackContext, ExtBot
 from bot.config import Settings
 
 if TYPE_CHECKING:
+    from bot.adapters.dispatch import Dispatcher
     from bot.adapters.http import Fetcher
     from bot.adapters.store import Store
     from bot.core.i18n import Translators
@@ -27,6 +28,7 @@ class Services:
     fetcher: Fetcher | None = None
     poller: Poller | None = None
     translators: Translators | None = None
+    dispatcher: Dispatcher | None = None  # drains the outbox; wake() it after writing rows
     # Jobs read the time here, so tests can run daily digests and quiet hours on a fake clock.
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 

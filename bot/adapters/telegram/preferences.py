@@ -8,11 +8,12 @@ from zoneinfo import ZoneInfo, available_timezones
 from telegram import Update
 from telegram.ext import BaseHandler
 
+from bot.adapters.digests import resume
 from bot.adapters.store import Chat, DeliveryMode
 from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.keyboards import language_buttons, markup
 from bot.adapters.telegram.readers import Reader, may_manage, reader_of
-from bot.adapters.telegram.replies import reply
+from bot.adapters.telegram.replies import edit_under, reply
 from bot.adapters.telegram.routing import button, command
 from bot.core.callbacks import Action, decode, encode
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
@@ -46,9 +47,10 @@ async def language_button(update: Update, context: BotContext) -> None:
     await context.store.set_chat_language(reader.chat_id, lang)
     tr = context.translators[lang]
     await query.answer(tr.gettext("Language: {language}").format(language=LANGUAGE_NAMES[lang]))
-    await query.edit_message_text(
+    await edit_under(
+        query,
         tr.gettext("Language: {language}").format(language=LANGUAGE_NAMES[lang]),
-        reply_markup=markup(language_buttons(lang)),
+        markup(language_buttons(lang)),
     )
 
 
@@ -79,9 +81,7 @@ async def settings_button(update: Update, context: BotContext) -> None:
     await query.answer(reader.tr.gettext("Saved."))
     chat = await context.store.get_chat(reader.chat_id)
     assert chat is not None
-    await query.edit_message_text(
-        describe(chat, reader.tr), reply_markup=markup(settings_buttons(chat, reader.tr))
-    )
+    await edit_under(query, describe(chat, reader.tr), markup(settings_buttons(chat, reader.tr)))
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
@@ -174,8 +174,11 @@ async def _apply(context: BotContext, reader: Reader, key: str, value: str) -> b
         if value == "off":
             return await store.set_quiet_hours(chat_id, None, None)
         return await store.set_quiet_hours(chat_id, time(int(value[:2])), time(int(value[2:])))
-    if key == "pause" and value in ("0", "1"):
-        return await store.set_paused(chat_id, value == "1")
+    if key == "pause" and value == "1":
+        return await store.set_paused(chat_id, True, at=context.now())
+    if key == "pause" and value == "0":
+        # What came while paused arrives as one catch-up digest, not as a flood.
+        return await resume(store, chat_id, context.now())
     return False
 
 

@@ -43,7 +43,7 @@ async def article_button(update: Update, context: BotContext) -> None:
     reader = await reader_of(update, context)
     callback = decode(query.data)
     try:
-        article_id = callback.int_arg() if callback else None
+        article_id = callback.id_arg() if callback else None
         page = callback.int_arg(1) if callback and len(callback.args) > 1 else 0
     except ValueError:
         article_id = None

@@ -10,7 +10,7 @@ from telegram.ext import BaseHandler
 from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.keyboards import markup, topic_buttons
 from bot.adapters.telegram.readers import Reader, may_manage, reader_of
-from bot.adapters.telegram.replies import reply
+from bot.adapters.telegram.replies import edit_under, reply
 from bot.adapters.telegram.routing import button, command
 from bot.core.callbacks import Action, decode, encode
 from bot.core.commands import command_lines
@@ -107,9 +107,8 @@ async def toggle_topic(update: Update, context: BotContext) -> None:
     assert query is not None
     reader = await reader_of(update, context)
     callback = decode(query.data)
-    topic = None
-    if callback is not None and callback.args[0].isdigit():
-        topic = await context.store.get_topic_by_id(callback.int_arg())
+    topic_id = callback.id_arg() if callback is not None else None
+    topic = await context.store.get_topic_by_id(topic_id) if topic_id is not None else None
     if topic is None:
         await query.answer(reader.tr.gettext("That topic no longer exists."), show_alert=True)
         return
@@ -125,8 +124,8 @@ async def toggle_topic(update: Update, context: BotContext) -> None:
         note = reader.tr.gettext("Subscribed to {topic}.")
     await query.answer(note.format(topic=topic.name))
     keyboard = await _topic_keyboard(context, reader)
-    if query.message is not None and keyboard is not None:
-        await query.edit_message_reply_markup(keyboard)
+    if keyboard is not None:
+        await edit_under(query, None, keyboard)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

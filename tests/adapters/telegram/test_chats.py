@@ -213,6 +213,7 @@ async def test_an_unexpected_error_is_logged_and_the_user_told(running_bot: Runn
     async def explode(update: Update, context: object) -> None:
         raise RuntimeError("boom")
 
-    running_bot.app.add_handler(CommandHandler("explode", explode), group=-1)
+    # Before every other group (the flood guard sits in -1), so it is this handler that runs.
+    running_bot.app.add_handler(CommandHandler("explode", explode), group=-2)
     reply = await running_bot.command(USER, "/explode")
     assert reply.params["text"] == "Sorry, something went wrong. Please try again later."

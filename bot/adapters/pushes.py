@@ -1,0 +1,76 @@
+"""What an outbox send says: a push or a combined message, rendered once per language.
+
+A fan-out sends the same article to thousands of chats; digests, topic names and rendered
+messages are cached so each is read and rendered once per language, not once per chat.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final, TypeVar
+
+from bot.adapters.store import Chat, Delivery, Store
+from bot.core.delivery import batch_header, batch_kind
+from bot.core.i18n import Translators
+from bot.core.models import Digest
+from bot.core.render import Rendered, render_bundle, render_push
+
+MAX_CACHED: Final = 1024
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Pushes:
+    """Renders outbox rows in their chat's language, with small caches."""
+
+    def __init__(self, store: Store, translators: Translators) -> None:
+        self.store = store
+        self.translators = translators
+        self._digests: dict[int, Digest | None] = {}
+        self._topics: dict[int, str] = {}
+        self._rendered: dict[tuple[str | None, tuple[int, ...], str], Rendered] = {}
+
+    async def render(
+        self, chat: Chat, rows: Sequence[Delivery], batch_key: str | None
+    ) -> tuple[Rendered | None, list[Delivery]]:
+        """The message for rows going to chat, and the rows whose article is gone."""
+        tr = self.translators[chat.language]
+        items: list[tuple[int, Digest]] = []
+        missing: list[Delivery] = []
+        for row in rows:
+            digest = await self._digest(row.article_id)
+            if digest is None:
+                missing.append(row)
+            else:
+                items.append((row.article_id, digest))
+        if not items:
+            return None, missing
+        key = (batch_key, tuple(article_id for article_id, _ in items), tr.lang)
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            if batch_key is None:
+                rendered = render_push(items[0][1], items[0][0], tr)
+            else:
+                topic = await self._topic(items[0][0])
+                header = batch_header(batch_kind(batch_key), len(items), topic, tr)
+                rendered = render_bundle(header, items, tr)
+            _remember(self._rendered, key, rendered)
+        return rendered, missing
+
+    async def _digest(self, article_id: int) -> Digest | None:
+        if article_id not in self._digests:
+            _remember(self._digests, article_id, await self.store.get_digest(article_id))
+        return self._digests[article_id]
+
+    async def _topic(self, article_id: int) -> str:
+        if article_id not in self._topics:
+            _remember(self._topics, article_id, await self.store.article_topic(article_id) or "")
+        return self._topics[article_id]
+
+
+def _remember(cache: dict[K, V], key: K, value: V) -> None:
+    """Keep value, forgetting everything once the cache is full: a fan-out refills it fast."""
+    if len(cache) >= MAX_CACHED:
+        cache.clear()
+    cache[key] = value
