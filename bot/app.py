@@ -112,7 +112,14 @@ def make_poller(settings: Settings, store: Store, fetcher: Fetcher) -> Poller:
     """The poller configured from the settings."""
     interval = timedelta(seconds=settings.poll_interval)
     retention = timedelta(days=settings.retention_days)
-    return Poller(store, fetcher, interval, settings.default_language, retention)
+    return Poller(
+        store,
+        fetcher,
+        interval,
+        settings.default_language,
+        retention,
+        settings.fulltext_min_chars,
+    )
 
 
 async def start_services(application: BotApplication) -> None:

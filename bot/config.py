@@ -16,6 +16,7 @@ DEFAULT_BOT_API_URL: Final = "https://api.telegram.org"
 DEFAULT_DATABASE: Final = "./data/digestbot.sqlite3"
 LANGUAGES: Final = ("en", "ja")
 DEFAULT_RETENTION_DAYS: Final = 30
+DEFAULT_FULLTEXT_MIN_CHARS: Final = 400
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,7 @@ class Settings:
     allow_private_urls: bool = False
     user_rate: int = 30
     retention_days: int = DEFAULT_RETENTION_DAYS
+    fulltext_min_chars: int = DEFAULT_FULLTEXT_MIN_CHARS
     webhook_url: str = ""
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
@@ -93,6 +95,9 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         user_rate=int(_number(env, "USER_RATE", 30, minimum=0, integer=True)),
         retention_days=int(
             _number(env, "RETENTION_DAYS", DEFAULT_RETENTION_DAYS, minimum=1, integer=True)
+        ),
+        fulltext_min_chars=int(
+            _number(env, "FULLTEXT_MIN_CHARS", DEFAULT_FULLTEXT_MIN_CHARS, minimum=0, integer=True)
         ),
         webhook_url=_optional_url(env, "WEBHOOK_URL"),
         webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",

@@ -5,18 +5,20 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
+from bot.adapters.pages import PageResult, fetch_article_text
 from bot.adapters.store import NewArticle, NotFoundError, Store
-from bot.config import DEFAULT_RETENTION_DAYS
-from bot.core.condense import condense
+from bot.config import DEFAULT_FULLTEXT_MIN_CHARS, DEFAULT_RETENTION_DAYS
+from bot.core.condense import SAME_STORY_WINDOW, condense, same_story
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
 from bot.core.filters import passes
-from bot.core.models import Entry, Feed, FetchResult, ParsedFeed
+from bot.core.models import Entry, Feed, FetchResult, ParsedFeed, Source
 from bot.core.schedule import Disable, HealthEvent, health_event, next_poll_at
+from bot.core.structure import canonical_url
 from bot.core.text import html_to_text
 from bot.errors import FeedError, ParseError
 
@@ -24,10 +26,15 @@ log = logging.getLogger(__name__)
 
 
 class Fetcher(Protocol):
-    """What the pipeline needs from HTTP."""
+    """What the pipeline needs from HTTP: feeds with validators, pages with an Accept."""
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        modified: str | None = None,
+        accept: str = ...,
     ) -> FetchResult: ...
 
 
@@ -66,6 +73,8 @@ class Poller:
     # now - retention are skipped: the cleanup deletes articles that old, and a feed still
     # listing one must not have it taken for new.
     retention: timedelta = timedelta(days=DEFAULT_RETENTION_DAYS)
+    # An entry with less text than this gets its article page fetched (once) and read.
+    fulltext_min_chars: int = DEFAULT_FULLTEXT_MIN_CHARS
 
     async def poll_due(self, now: datetime) -> list[PollReport]:
         """Poll every feed that is due, concurrently within the fetcher's bounds."""
@@ -127,7 +136,10 @@ class Poller:
         source = parsed.title or feed.title or feed.url
         topic = await self.store.get_topic_by_id(feed.topic_id)
         keywords = (topic.include, topic.exclude) if topic else ((), ())
-        articles = await asyncio.to_thread(_condense_all, fresh, wanted, source, keywords)
+        pages = await self._read_pages([e for e in fresh if e.key in wanted])
+        articles = await asyncio.to_thread(_condense_all, fresh, wanted, source, keywords, pages)
+        if not feed.never_polled:
+            articles = await self._one_story_once(feed.topic_id, articles, source, now)
         await self.store.save_poll(
             feed.id,
             articles,
@@ -169,6 +181,52 @@ class Poller:
         )
         return PollReport(feed, Outcome.FAILED, error=str(error), health=event)
 
+    async def _read_pages(self, entries: Sequence[Entry]) -> dict[str, PageResult]:
+        """The article pages of entries whose own text is short, each fetched once."""
+        short = [
+            e
+            for e in entries
+            if e.link.startswith(("http://", "https://"))
+            and len(html_to_text(e.html)) < self.fulltext_min_chars
+        ]
+        results = await asyncio.gather(*(fetch_article_text(self.fetcher, e.link) for e in short))
+        for entry, page in zip(short, results, strict=True):
+            if page.error:
+                log.info("article page %s not used: %s", entry.link, page.error)
+        return {e.key: page for e, page in zip(short, results, strict=True)}
+
+    async def _one_story_once(
+        self, topic_id: int, articles: list[NewArticle], source: str, now: datetime
+    ) -> list[NewArticle]:
+        """A story the topic already has (same canonical URL or title) is not pushed again;
+        the first digest lists this publisher among its sources instead."""
+        recent = await self.store.recent_stories(topic_id, now - SAME_STORY_WINDOW)
+        result = []
+        for new in articles:
+            match = None
+            if new.digest is not None and new.push:
+                when = new.entry.published or now
+                match = next(
+                    (
+                        article_id
+                        for article_id, canonical, title, lang, at in recent
+                        if (canonical and canonical == new.canonical_url)
+                        or same_story(new.entry.title, new.entry.lang, when, (title, lang, at))
+                    ),
+                    None,
+                )
+            if match is None:
+                result.append(new)
+                continue
+            first = await self.store.get_digest(match)
+            if first is not None:
+                cited = Source(source, new.entry.link)
+                await self.store.update_digest(
+                    match, replace(first, sources=(*first.sources, cited))
+                )
+            result.append(replace(new, push=False))
+        return result
+
     def _recent(self, entries: Sequence[Entry], now: datetime) -> list[Entry]:
         """The entries published within the retention window, or undated."""
         oldest = now - self.retention
@@ -183,6 +241,7 @@ def _condense_all(
     wanted: set[str],
     source: str,
     keywords: tuple[Sequence[str], Sequence[str]],
+    pages: dict[str, PageResult],
 ) -> list[NewArticle]:
     """Condense the wanted entries; the topic's keyword filters decide which are pushed.
 
@@ -193,7 +252,20 @@ def _condense_all(
         if entry.key not in wanted:
             articles.append(NewArticle(entry, None, push=False))
             continue
-        digest = condense(entry, source)
-        text = f"{entry.title}\n{html_to_text(entry.html)}"
-        articles.append(NewArticle(entry, digest, push=passes(*keywords, text)))
+        page = pages.get(entry.key)
+        page_text = page.text if page and not page.error else None
+        structure = page.structure if page and not page.error else None
+        digest = condense(entry, source, page_text=page_text, structure=structure)
+        text = f"{entry.title}\n{page_text or html_to_text(entry.html)}"
+        canonical = (structure and structure.canonical_url) or canonical_url(entry.link)
+        articles.append(
+            NewArticle(
+                entry,
+                digest,
+                push=passes(*keywords, text),
+                canonical_url=canonical,
+                page_text=page_text,
+                page_error=page.error if page else None,
+            )
+        )
     return articles

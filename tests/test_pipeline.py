@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -411,3 +412,93 @@ async def test_a_304_after_failures_clears_them(
     assert (report.outcome, report.health) == (Outcome.NOT_MODIFIED, None)
     assert (recovered.failures, recovered.last_error) == (0, None)
     assert recovered.next_poll_at == NOW + timedelta(hours=3, minutes=10)
+
+
+async def test_a_short_entry_is_read_from_its_page_with_the_publishers_structure(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    page = feed_server.url("/pages/seed-digest-ja.html")
+    item = (
+        "<item><guid>seed</guid><title>ウクライナ戦争、和平交渉は成功するのか?</title>"
+        f"<link>{page}</link><description>米ロの停戦交渉案。</description></item>"
+    )
+    body = f"<rss version='2.0'><channel><title>要約</title>{item}</channel></rss>".encode()
+    feed_server.route("/seed-feed.xml", body=rss(("old", "Old")))
+    topic = await store.add_topic("seed", "Seed")
+    added = await poller.add_feed(topic.id, feed_server.url("/seed-feed.xml"), NOW)
+    feed_server.route("/seed-feed.xml", body=body)
+    feed = await store.get_feed(added.feed.id)
+    assert feed is not None
+    await poller.poll(feed, NOW + timedelta(hours=1))
+    (digest,) = [
+        d for _, d in await store.latest_digests(topic.id, 10) if d.lang == "ja"
+    ]
+    assert digest.key_points == (
+        "2024年1月にトランプ氏が大統領に就任し、プーチン大統領との停戦交渉を開始した。",
+        "ウクライナ戦争は3年目を迎え、停戦の見通しは依然として不透明。",
+        "ロシアはウクライナ侵攻の目標達成には至らず、欧州では防衛力強化の動きが加速している。",
+    )
+    hosts = [s.url.split("/")[2] for s in digest.sources]
+    assert "kids.gakken.co.jp" in hosts
+    assert "globe.asahi.com" in hosts
+    assert [len(p.bullets) for p in digest.pages] == [3, 3]
+    assert digest.next_title == "プーチン、ウクライナ侵攻について語る!核使用の可能性も示唆!"
+    assert len(feed_server.requests("/pages/seed-digest-ja.html")) == 1
+
+
+async def test_a_page_that_fails_falls_back_to_the_entry_and_is_recorded(
+    feed_server: FeedServer, store: Store, poller: Poller, tmp_path: Path
+) -> None:
+    feed_server.route("/gone-page.html", status=404)
+    feed_server.route("/short.xml", body=rss(("old", "Old")))
+    topic = await store.add_topic("short", "Short")
+    added = await poller.add_feed(topic.id, feed_server.url("/short.xml"), NOW)
+    item = (
+        "<item><guid>s1</guid><title>Short one</title>"
+        f"<link>{feed_server.url('/gone-page.html')}</link>"
+        "<description>Only a line of text is here.</description></item>"
+    )
+    feed_server.route(
+        "/short.xml",
+        body=f"<rss version='2.0'><channel><title>S</title>{item}</channel></rss>".encode(),
+    )
+    feed = await store.get_feed(added.feed.id)
+    assert feed is not None
+    report = await poller.poll(feed, NOW + timedelta(hours=1))
+    assert report.digests == 1
+    digests = [d for _, d in await store.latest_digests(topic.id, 10) if d.title == "Short one"]
+    assert digests[0].key_points == ("Only a line of text is here.",)
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        # feedparser resolves a relative guid against the feed's URL.
+        query = "SELECT page_error FROM articles WHERE entry_key LIKE '%/s1'"
+        (error,) = db.execute(query).fetchone()
+    assert "404" in error
+    await poller.poll(feed, NOW + timedelta(hours=2))
+    assert len(feed_server.requests("/gone-page.html")) == 1
+
+
+async def test_one_story_from_two_feeds_is_pushed_once_and_cites_both(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    topic = await store.add_topic("dup", "Dup")
+    await store.upsert_chat(9, kind=ChatKind.PRIVATE)
+    await store.subscribe(9, topic.id)
+    feed_server.route("/a.xml", body=rss(("a0", "Old A")))
+    feed_server.route("/b.xml", body=rss(("b0", "Old B")))
+    first = await poller.add_feed(topic.id, feed_server.url("/a.xml"), NOW)
+    second = await poller.add_feed(topic.id, feed_server.url("/b.xml"), NOW)
+    story = "Rust 2.0 released with a new borrow checker"
+    feed_server.route("/a.xml", body=rss(("a1", story)))
+    feed_server.route("/b.xml", body=rss(("b1", story.upper() + "!")))
+    for added in (first, second):
+        feed = await store.get_feed(added.feed.id)
+        assert feed is not None
+        await poller.poll(feed, NOW + timedelta(hours=1))
+    pending = await store.pending_deliveries(10)
+    assert len(pending) == 1
+    digest = await store.get_digest(pending[0].article_id)
+    assert digest is not None
+    assert [s.url for s in digest.all_sources] == [
+        "https://news.example/a1",
+        "https://news.example/b1",
+    ]

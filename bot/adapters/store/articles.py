@@ -9,7 +9,13 @@ from typing import Final
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.feeds import update_feed
 from bot.adapters.store.records import DeliveryMode, NewArticle
-from bot.adapters.store.rows import digest_from_json, digest_to_json, to_text, to_text_or_none
+from bot.adapters.store.rows import (
+    digest_from_json,
+    digest_to_json,
+    required_time,
+    to_text,
+    to_text_or_none,
+)
 from bot.core.models import DeliveryStatus, Digest
 
 # Below SQLite's historical limit of 999 bound parameters per statement.
@@ -78,6 +84,10 @@ class Articles(StoreBase):
                 new.entry.lang,
                 to_text_or_none(new.entry.published),
                 polled,
+                new.canonical_url,
+                new.page_text,
+                new.page_error,
+                polled if new.page_text is not None or new.page_error is not None else None,
             )
             for new in articles
         ]
@@ -100,8 +110,9 @@ class Articles(StoreBase):
                 async with db.execute(
                     """
                     INSERT INTO articles
-                        (feed_id, entry_key, url, title, lang, published_at, fetched_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                        (feed_id, entry_key, url, title, lang, published_at, fetched_at,
+                         canonical_url, page_text, page_error, page_fetched_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (feed_id, entry_key) DO NOTHING
                     """,
                     row,
@@ -136,6 +147,30 @@ class Articles(StoreBase):
                     ],
                 )
         return inserted
+
+    async def recent_stories(
+        self, topic_id: int, since: datetime
+    ) -> list[tuple[int, str | None, str, str, datetime]]:
+        """Digested articles of a topic since a time: (id, canonical url, title, lang, when)."""
+        rows = await self._fetchall(
+            """
+            SELECT a.id, a.canonical_url, a.title, a.lang,
+                   coalesce(a.published_at, a.fetched_at) AS at
+            FROM articles a JOIN feeds f ON f.id = a.feed_id
+            JOIN digests d ON d.article_id = a.id
+            WHERE f.topic_id = ? AND coalesce(a.published_at, a.fetched_at) >= ?
+            ORDER BY at DESC LIMIT 1000
+            """,
+            (topic_id, to_text(since)),
+        )
+        return [(int(r[0]), r[1], str(r[2]), str(r[3]), required_time(r[4])) for r in rows]
+
+    async def update_digest(self, article_id: int, digest: Digest) -> None:
+        """Replace an article's digest (a source added, a next page appended)."""
+        await self._write(
+            "UPDATE digests SET body = ? WHERE article_id = ?",
+            (digest_to_json(digest), article_id),
+        )
 
     async def get_digest(self, article_id: int) -> Digest | None:
         """The digest of an article, if it has one."""

@@ -67,6 +67,9 @@ class NewArticle:
     entry: Entry
     digest: Digest | None
     push: bool = True
+    canonical_url: str | None = None
+    page_text: str | None = None  # the article page's main text, fetched once
+    page_error: str | None = None  # why the page could not be used; never fetched again
 
 
 @dataclass(frozen=True)

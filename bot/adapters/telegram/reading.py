@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from dataclasses import replace
+
 from telegram import Update
+from telegram.constants import ChatAction
 from telegram.ext import BaseHandler
 
+from bot.adapters.pages import fetch_article_text
 from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.readers import Reader, reader_of
 from bot.adapters.telegram.replies import reply, reply_rendered
 from bot.adapters.telegram.routing import button, command
 from bot.core.callbacks import Action, decode
+from bot.core.condense import continue_digest
+from bot.core.models import Digest
 from bot.core.reading import ShowPage, next_step
 from bot.core.render import render_key_points, render_page, render_push, render_sources
+
+log = logging.getLogger(__name__)
 
 
 async def summary(update: Update, context: BotContext) -> None:
@@ -97,12 +107,37 @@ async def _page_or_next(
     update: Update, context: BotContext, reader: Reader, article_id: int, index: int
 ) -> None:
     digest = await context.store.get_digest(article_id)
+    if digest is not None and index >= len(digest.pages) and digest.next_url:
+        digest = await _follow_next_link(context, reader, article_id, digest)
     step = next_step(len(digest.pages) if digest else 0, index)
     if digest is None or not isinstance(step, ShowPage):
         await _next_article(update, context, reader)
         return
     await reply_rendered(update, render_page(digest, article_id, step.index, reader.tr))
     await context.store.set_reading(reader.chat_id, article_id, step.index + 1)
+
+
+async def _follow_next_link(
+    context: BotContext, reader: Reader, article_id: int, digest: Digest
+) -> Digest:
+    """Past the last page: the publisher's next page, fetched and condensed once, then cached
+    in the digest so the next reader costs nothing. A failure drops the link, so it is never
+    retried in a loop."""
+    assert digest.next_url is not None
+    fetcher = context.services.fetcher
+    assert fetcher is not None, "services are started in post_init"
+    # Fetching and condensing a page takes a moment: show that something is happening.
+    await context.bot.send_chat_action(
+        reader.chat_id, ChatAction.TYPING, message_thread_id=reader.thread_id
+    )
+    page = await fetch_article_text(fetcher, digest.next_url)
+    if page.error:
+        log.info("next page %s not used: %s", digest.next_url, page.error)
+        continued = replace(digest, next_url=None, next_title=None)
+    else:
+        continued = await asyncio.to_thread(continue_digest, digest, page.text, page.structure)
+    await context.store.update_digest(article_id, continued)
+    return continued
 
 
 async def _next_article(update: Update, context: BotContext, reader: Reader) -> None:
