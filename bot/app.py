@@ -31,12 +31,15 @@ from bot.adapters.telegram import (
 from bot.adapters.telegram.context import BotContext, Services
 from bot.adapters.telegram.error_handler import on_error
 from bot.adapters.telegram.menus import set_menus
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import Settings
 from bot.core.pacing import send_rate
 from bot.locales import load_translators
 from bot.pipeline import Poller
 
 MAX_POLL_TICK: Final = 60.0
+# At least the dispatcher's most sends in flight (64 at the paid rate), plus room for replies.
+SEND_POOL_SIZE: Final = 96
 DAILY_TICK: Final = 60.0
 CLEANUP_EVERY: Final = timedelta(days=1)
 CLEANUP_FIRST: Final = timedelta(minutes=10)
@@ -56,6 +59,9 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
+        # Sends go through aiohttp: PTB's default httpx transport tops out far below the paid
+        # broadcast rate (bench/transport.py). Long polling stays on httpx: one call at a time.
+        .request(AiohttpRequest(connection_pool_size=SEND_POOL_SIZE))
         # Updates are handled concurrently: a minute-long /import or /addfeed must not hold
         # up anyone else's /next.
         .concurrent_updates(True)
