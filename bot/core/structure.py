@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from html.parser import HTMLParser
 from typing import Final
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
+from bot.core.blocks import Block, BlockPage, scan_blocks
 from bot.core.models import Page, Source
 
 MAX_KEY_POINTS: Final = 3
@@ -58,23 +58,6 @@ _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 # What str.strip and urlsplit strip, at once, so that a cleaned URL is clean.
 _EDGES_RE: Final = re.compile(r"^[\s\x00-\x20]+|[\s\x00-\x20]+$")
 
-_SKIPPED_TAGS: Final = frozenset(
-    {"script", "style", "noscript", "template", "svg", "iframe", "select", "textarea",
-     "button", "object", "canvas", "title"}
-)  # fmt: skip
-_CHROME_TAGS: Final = frozenset({"nav", "header", "footer", "aside", "form", "menu"})
-_BLOCK_TAGS: Final = frozenset(
-    {"p", "div", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6",
-     "blockquote", "tr", "td", "th", "table", "section", "article", "main", "header", "footer",
-     "nav", "aside", "figure", "figcaption", "pre", "hr", "address", "details", "summary",
-     "body", "html", "form", "br"}
-)  # fmt: skip
-_VOID_TAGS: Final = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-     "source", "track", "wbr"}
-)  # fmt: skip
-_HEADINGS: Final = {f"h{n}": n for n in range(1, 7)}
-
 
 @dataclass(frozen=True)
 class Structure:
@@ -118,7 +101,7 @@ def _is_tracking(piece: str) -> bool:
 
 def find_structure(html: str, url: str) -> Structure:
     """Key points, cited sources, sections and next page the publisher wrote on this page."""
-    page = _scan(html)
+    page = scan_blocks(html)
     base = (_absolute(page.base_href, url) if page.base_href else None) or url
     found = (_absolute(href, base) for href in (page.canonical, page.og_url) if href)
     canonical = next(filter(None, found), None)
@@ -133,127 +116,6 @@ def find_structure(html: str, url: str) -> Structure:
         next_title=next_title,
         canonical_url=canonical,
     )
-
-
-# The page as a stream of blocks.
-
-
-@dataclass(frozen=True)
-class _Link:
-    href: str
-    text: str
-    start: int  # where the link's text starts in its block's text
-
-
-@dataclass(frozen=True)
-class _Block:
-    text: str
-    links: tuple[_Link, ...]
-    level: int  # 1-6 for a heading, else 0
-    in_list: bool
-    chrome: str  # the outermost nav/header/footer/aside/form around it, or ""
-
-
-class _Page(HTMLParser):
-    """A page read as blocks of visible text with their links, tolerating broken markup."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.blocks: list[_Block] = []
-        self.canonical: str | None = None
-        self.og_url: str | None = None
-        self.og_title: str | None = None
-        self.title = ""
-        self.base_href: str | None = None
-        self.rel_next: list[str] = []
-        self._stack: list[tuple[str, str]] = []  # open tags and the chrome each one starts
-        self._skipping = 0
-        self._text = ""
-        self._links: list[_Link] = []
-        self._link: tuple[str, int] | None = None  # the open <a>: href and start
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = {name: value or "" for name, value in attrs}
-        rel = values.get("rel", "").lower().split()
-        if tag in ("link", "a") and "next" in rel and values.get("href"):
-            self.rel_next.append(values["href"])
-        if tag == "link" and "canonical" in rel and self.canonical is None:
-            self.canonical = values.get("href") or None
-        elif tag == "meta":
-            prop = values.get("property", values.get("name", "")).lower()
-            if prop == "og:url" and self.og_url is None:
-                self.og_url = values.get("content") or None
-            elif prop == "og:title" and self.og_title is None:
-                self.og_title = " ".join(values.get("content", "").split()) or None
-        elif tag == "base" and self.base_href is None:
-            self.base_href = values.get("href") or None
-        if tag in _BLOCK_TAGS:
-            self._flush()
-        if tag == "a" and not self._skipping:
-            self._close_link()
-            self._link = (values.get("href", ""), len(self._text))
-        if tag in _VOID_TAGS:
-            return
-        opened = {name for name, _ in self._stack}
-        chrome = tag if tag in _CHROME_TAGS else ""
-        if tag == "header" and opened & {"article", "main"}:
-            chrome = ""  # an article's own header holds its headline
-        self._stack.append((tag, chrome))
-        self._skipping += tag in _SKIPPED_TAGS
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "a":
-            self._close_link()
-        if not any(name == tag for name, _ in self._stack):
-            return  # a stray end tag
-        if tag in _BLOCK_TAGS:
-            self._flush()
-        while self._stack:
-            name, _ = self._stack.pop()
-            self._skipping -= name in _SKIPPED_TAGS
-            if name == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        if self._skipping:
-            if self._stack and self._stack[-1][0] == "title":
-                self.title = " ".join((self.title + data).split())
-            return
-        # Whitespace runs become one space, kept at the edges to part words across tags.
-        text = " ".join(f"x{data}x".replace("\u200b", "").split())[1:-1]
-        self._text += text.lstrip(" ") if self._text[-1:] in ("", " ") else text
-
-    def _close_link(self) -> None:
-        if self._link is not None:
-            href, start = self._link
-            self._links.append(_Link(href, self._text[start:], start))
-            self._link = None
-
-    def _flush(self) -> None:
-        """End the current block: its text, links, heading level and surroundings."""
-        open_link = self._link
-        self._close_link()
-        if text := self._text.rstrip():
-            links = tuple(_Link(k.href, k.text.strip(), k.start) for k in self._links if k.href)
-            names = [name for name, _ in self._stack]
-            level = max((_HEADINGS.get(name, 0) for name in names), default=0)
-            chrome = next((chrome for _, chrome in self._stack if chrome), "")
-            self.blocks.append(_Block(text, links, level, "li" in names, chrome))
-        self._text, self._links = "", []
-        if open_link is not None:
-            self._link = (open_link[0], 0)  # a link wrapping blocks goes on into the next
-
-
-def _scan(html: str) -> _Page:
-    page = _Page()
-    try:
-        # html.parser asserts on unknown "<![keyword[" sections; HTML has none that matter.
-        page.feed(html.replace("<![", "<!"))
-        page.close()
-    except AssertionError:
-        pass  # keep what was read before the markup broke the parser
-    page._flush()
-    return page
 
 
 # The rules over the blocks.
@@ -295,7 +157,7 @@ def _strip_marker(text: str) -> str:
     return _MARKER_RE.sub("", text).strip()
 
 
-def _key_points(blocks: list[_Block], used: set[int]) -> tuple[str, ...]:
+def _key_points(blocks: list[Block], used: set[int]) -> tuple[str, ...]:
     """The short list under a "この記事で分かる事" or "Key takeaways" label, or 💡 lines."""
     content = [i for i, block in enumerate(blocks) if not block.chrome]
     total = sum(len(blocks[i].text) for i in content)
@@ -323,7 +185,7 @@ def _key_points(blocks: list[_Block], used: set[int]) -> tuple[str, ...]:
     return ()
 
 
-def _items(blocks: list[_Block], following: list[int], *, lists: bool) -> list[int]:
+def _items(blocks: list[Block], following: list[int], *, lists: bool) -> list[int]:
     """The list items (if `lists`) or marker-led lines that follow, up to any other block."""
     items: list[int] = []
     for j in following:
@@ -335,7 +197,7 @@ def _items(blocks: list[_Block], following: list[int], *, lists: bool) -> list[i
     return items
 
 
-def _pages(blocks: list[_Block], used: set[int]) -> tuple[Page, ...]:
+def _pages(blocks: list[Block], used: set[int]) -> tuple[Page, ...]:
     """Sections under the top heading level, whose bullets are the publisher's ✅ / ・ lines."""
     bullets = {
         i
@@ -382,7 +244,7 @@ def _source_title(prefix: str, link_text: str, url: str) -> str:
 
 
 def _sources(
-    page: _Page, base: str, canonical: str | None, next_url: str | None
+    page: BlockPage, base: str, canonical: str | None, next_url: str | None
 ) -> tuple[Source, ...]:
     """The article's canonical link, then each link labelled 出典, 引用, Source, Read more …"""
     found: list[Source] = []
@@ -407,7 +269,7 @@ def _sources(
     return tuple(unique.values())
 
 
-def _next_page(page: _Page, base: str, own: set[str | None]) -> tuple[str | None, str | None]:
+def _next_page(page: BlockPage, base: str, own: set[str | None]) -> tuple[str | None, str | None]:
     """rel="next", else a link labelled 次のページ / Next page, else the ?page=N+1 link."""
     titles = _link_titles(page, base)
     for href in page.rel_next:
@@ -435,7 +297,7 @@ def _next_page(page: _Page, base: str, own: set[str | None]) -> tuple[str | None
     return (by_number, titles.get(by_number)) if by_number else (None, None)
 
 
-def _link_titles(page: _Page, base: str) -> dict[str, str]:
+def _link_titles(page: BlockPage, base: str) -> dict[str, str]:
     """The first wording of each link that is a title: not a number, a label or a bare URL."""
     titles: dict[str, str] = {}
     for block in page.blocks:
