@@ -1,7 +1,7 @@
 """Admin commands for topics: /addtopic, /renametopic, /deltopic and its buttons, /filter.
 
 Also what every admin module shares: `admin_reader` (refuses anyone else, politely, in their
-language) and `find_topic`.
+language); `find_topic` lives in topics.py.
 """
 
 from __future__ import annotations
@@ -21,13 +21,14 @@ from bot.adapters.telegram.readers import Reader, reader_of
 from bot.adapters.telegram.replies import edit_under, reply
 from bot.adapters.telegram.routing import button, command
 from bot.adapters.telegram.sender import send
+from bot.adapters.telegram.topics import find_topic
 from bot.core.callbacks import Action, decode, encode
 from bot.core.delivery import SendFailure
 from bot.core.filters import MAX_KEYWORD_CHARS, MAX_KEYWORDS, FilterArgsError, parse_filter_args
 from bot.core.i18n import Translator
 from bot.core.models import Topic
 from bot.core.render import Button, shorten
-from bot.core.topics import MAX_NAME_CHARS, closest_slug, is_valid_slug
+from bot.core.topics import MAX_NAME_CHARS, is_valid_slug
 
 log = logging.getLogger(__name__)
 
@@ -51,25 +52,6 @@ async def admin_reader(update: Update, context: BotContext) -> Reader | None:
     """The reader of an admin command or button; None (after a refusal) for anyone else."""
     reader = await reader_of(update, context)
     return reader if await require_admin(update, context, reader) else None
-
-
-async def find_topic(
-    update: Update, context: BotContext, reader: Reader, slug: str
-) -> Topic | None:
-    """The topic named by a slug, or a reply saying there is none (with the closest slug)."""
-    topic = await context.store.get_topic(slug.lower())
-    if topic is not None:
-        return topic
-    known = [t.slug for t in await context.store.list_topics()]
-    guess = closest_slug(slug, known)
-    tr = reader.tr
-    text = tr.gettext("There is no topic “{slug}”.").format(
-        slug=escape(shorten(slug, SHOWN_ARG_CHARS))
-    )
-    if guess:
-        text += " " + tr.gettext("Did you mean {slug}?").format(slug=f"<code>{guess}</code>")
-    await reply(update, text)
-    return None
 
 
 def topic_label(topic: Topic) -> str:

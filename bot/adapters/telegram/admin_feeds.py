@@ -16,10 +16,11 @@ from telegram.ext import BaseHandler
 from bot.adapters.maintenance import report_feed_health
 from bot.adapters.store import DuplicateError
 from bot.adapters.store.stats import BotStats
-from bot.adapters.telegram.admin import admin_reader, find_topic, topic_label, usage
+from bot.adapters.telegram.admin import admin_reader, topic_label, usage
 from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.replies import reply
 from bot.adapters.telegram.routing import command
+from bot.adapters.telegram.topics import find_topic
 from bot.core.callbacks import parse_id
 from bot.core.i18n import Translator
 from bot.core.models import Feed, Topic

@@ -16,11 +16,12 @@ from telegram.error import BadRequest
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.adapters.store import DuplicateError
-from bot.adapters.telegram.admin import admin_reader, find_topic, topic_label, usage
+from bot.adapters.telegram.admin import admin_reader, topic_label, usage
 from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.readers import Reader
 from bot.adapters.telegram.replies import reply
 from bot.adapters.telegram.routing import NEW_MESSAGES, command
+from bot.adapters.telegram.topics import find_topic
 from bot.core.i18n import Translator
 from bot.core.models import Topic
 from bot.core.opml import (

@@ -12,11 +12,10 @@ from bot.adapters.telegram.keyboards import markup, topic_buttons
 from bot.adapters.telegram.readers import Reader, may_manage, reader_of
 from bot.adapters.telegram.replies import edit_under, reply
 from bot.adapters.telegram.routing import button, command
+from bot.adapters.telegram.topics import find_topic
 from bot.core.callbacks import Action, decode, encode
 from bot.core.commands import command_lines
-from bot.core.models import Topic
 from bot.core.render import Button, shorten
-from bot.core.topics import closest_slug
 
 LATEST_COUNT = 5
 TITLE_CHARS = 60
@@ -83,7 +82,7 @@ async def latest(update: Update, context: BotContext) -> None:
     reader = await reader_of(update, context)
     topic_id = None
     if context.args:
-        topic = await _find_topic(update, context, reader, context.args[0])
+        topic = await find_topic(update, context, reader, context.args[0])
         if topic is None:
             return
         topic_id = topic.id
@@ -156,7 +155,7 @@ async def _change_subscription(update: Update, context: BotContext, *, on: bool)
     if not await may_manage(update, context, reader):
         await reply(update, tr.gettext("Only the group's admins can change this."))
         return
-    topic = await _find_topic(update, context, reader, context.args[0])
+    topic = await find_topic(update, context, reader, context.args[0])
     if topic is None:
         return
     store = context.store
@@ -175,25 +174,6 @@ async def _change_subscription(update: Update, context: BotContext, *, on: bool)
             else tr.gettext("You were not subscribed to {topic}.")
         )
     await reply(update, text.format(topic=f"<b>{escape(topic.name)}</b>"))
-
-
-async def _find_topic(
-    update: Update, context: BotContext, reader: Reader, slug: str
-) -> Topic | None:
-    """The topic named by a slug, or a reply saying there is none (with the closest slug)."""
-    topic = await context.store.get_topic(slug.lower())
-    if topic is not None:
-        return topic
-    known = [t.slug for t in await context.store.list_topics()]
-    guess = closest_slug(slug, known)
-    tr = reader.tr
-    text = tr.gettext("There is no topic “{slug}”.").format(slug=escape(shorten(slug, 40)))
-    if guess:
-        text += " " + tr.gettext("Did you mean {slug}?").format(slug=f"<code>{guess}</code>")
-    elif known:
-        text += " " + tr.gettext("See /topics.")
-    await reply(update, text)
-    return None
 
 
 async def _topic_keyboard(context: BotContext, reader: Reader) -> InlineKeyboardMarkup | None:
