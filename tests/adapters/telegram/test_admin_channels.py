@@ -126,7 +126,9 @@ async def test_bindchannel_needs_the_bot_to_be_an_admin(
             id="not-a-reference",
         ),
         pytest.param(
-            "/bindchannel nope @news_channel", "There is no topic “nope”. See /topics.", id="unknown-topic"
+            "/bindchannel nope @news_channel",
+            "There is no topic “nope”. See /topics.",
+            id="unknown-topic",
         ),
     ],
 )

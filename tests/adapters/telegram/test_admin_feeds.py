@@ -100,7 +100,7 @@ async def test_addfeed_usage_and_unknown_topic(running_bot: RunningBot) -> None:
     usage = await running_bot.command(ADMIN, "/addfeed tech")
     assert usage.params["text"] == "Usage: /addfeed &lt;slug&gt; &lt;url&gt;"
     unknown = await running_bot.command(ADMIN, "/addfeed nope https://example.com/feed")
-    assert unknown.params["text"] == "There is no topic “nope”. See /topics."
+    assert unknown.params["text"] == "There is no topic “nope”."
 
 
 async def test_delfeed_by_id_url_and_ambiguous_url(running_bot: RunningBot) -> None:

@@ -138,7 +138,11 @@ async def test_import_refuses_what_it_cannot_take(
             id="no-slug",
         ),
         pytest.param(
-            "feeds.xml", opml(), "/import nope", "There is no topic “nope”. See /topics.", id="unknown-topic"
+            "feeds.xml",
+            opml(),
+            "/import nope",
+            "There is no topic “nope”. See /topics.",
+            id="unknown-topic",
         ),
     ],
 )
