@@ -430,9 +430,7 @@ async def test_a_short_entry_is_read_from_its_page_with_the_publishers_structure
     feed = await store.get_feed(added.feed.id)
     assert feed is not None
     await poller.poll(feed, NOW + timedelta(hours=1))
-    (digest,) = [
-        d for _, d in await store.latest_digests(topic.id, 10) if d.lang == "ja"
-    ]
+    (digest,) = [d for _, d in await store.latest_digests(topic.id, 10) if d.lang == "ja"]
     assert digest.key_points == (
         "2024年1月にトランプ氏が大統領に就任し、プーチン大統領との停戦交渉を開始した。",
         "ウクライナ戦争は3年目を迎え、停戦の見通しは依然として不透明。",
