@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import ingest, quality, transport
+from bench import fanout, ingest, quality, transport
 
-BENCHMARKS = {"ingest": ingest.main, "quality": quality.main, "transport": transport.main}
+BENCHMARKS = {
+    "fanout": fanout.main,
+    "ingest": ingest.main,
+    "quality": quality.main,
+    "transport": transport.main,
+}
 
 
 def main(argv: list[str]) -> int:

@@ -3,7 +3,9 @@
 DigestbotError
 ├── ConfigError          a setting is missing or invalid (one line, names the variable)
 ├── StoreError           the database cannot be used
-│   └── SchemaTooNewError   the database was written by a newer digestbot
+│   ├── SchemaTooNewError   the database was written by a newer digestbot
+│   ├── StoreBusyError      another connection kept the database locked past the retries
+│   └── StoreFullError      the disk (or the database's page limit) is full
 └── FeedError            a feed cannot be used
     ├── FetchError          the bytes could not be fetched (carries a FetchFailure kind)
     └── ParseError          the bytes are not a usable feed
@@ -28,6 +30,14 @@ class StoreError(DigestbotError):
 
 class SchemaTooNewError(StoreError):
     """The database schema is newer than this version of digestbot."""
+
+
+class StoreBusyError(StoreError):
+    """Another connection held the database locked through every retry."""
+
+
+class StoreFullError(StoreError):
+    """A write found the disk or the database full; it was rolled back."""
 
 
 class FeedError(DigestbotError):

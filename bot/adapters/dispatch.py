@@ -2,13 +2,19 @@
 
 A row is claimed before its send and marked sent with Telegram's message id after, in one
 transaction with the chat's reading state; a row claimed by a process that died is handed back
-at start-up. So a crash loses nothing, and re-sends at most the sends that were in flight.
+at start-up. So a crash loses nothing, and re-sends at most the sends that were in flight. The
+answers that come in while one such transaction runs are recorded together in the next (a group
+commit); a send keeps its place in flight until its rows are written, so that bound holds.
 
-One asyncio task schedules: it claims due rows, groups them per chat (rows sharing a batch key
-become one combined message), and starts each send when `Pacer` allows it: an overall rate,
-one message per second per private chat, 20 per minute per group. Each chat has at most one
+One asyncio task schedules: it claims due rows (in a task beside it, so that sends go on while
+a claim waits for the database), groups them per chat (rows sharing a batch key become one
+combined message), and starts each send when `Pacer` allows it: an overall rate, one message
+per second per private chat, 20 per minute per group. Each chat has at most one
 send in flight, so its messages keep their order. Replies to commands go straight through PTB
 and never queue here.
+
+When Telegram cannot be reached at all (`outage.Outage`), nothing is claimed or started until it
+answers again, and the sends that failed meanwhile wait in memory without counting an attempt.
 """
 
 from __future__ import annotations
@@ -26,15 +32,19 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 
+from bot.adapters.outage import Outage
 from bot.adapters.pushes import Pushes
 from bot.adapters.store import Chat, ChatKind, Delivery, Store
+from bot.adapters.store.outbox import SentMessage
 from bot.adapters.telegram.keyboards import markup
 from bot.adapters.telegram.sender import send
 from bot.core.delivery import (
     ChatGone,
     Failed,
+    FailureKind,
+    Hold,
     MoveChat,
     Retry,
     SendFailure,
@@ -45,6 +55,7 @@ from bot.core.delivery import (
 )
 from bot.core.i18n import Translators
 from bot.core.pacing import Pacer, chat_interval, in_flight_limit, quiet_until
+from bot.core.render import Button
 from bot.core.text import html_to_text
 
 log = logging.getLogger(__name__)
@@ -53,6 +64,9 @@ TICK: Final = 2.0  # seconds between looks at the outbox for rows that came due
 STOP_GRACE: Final = 10.0  # seconds a stop waits for the sends in flight to finish
 MIN_CLAIM: Final = 100  # rows claimed at a time, at least
 MAX_HELD: Final = 20_000  # claimed rows waiting in memory, at most
+MAX_KEYBOARDS: Final = 256  # inline keyboards kept built
+
+Buttons = tuple[tuple[Button, ...], ...]
 
 
 @dataclass
@@ -90,8 +104,11 @@ class Dispatcher:
         self.clock = clock
         self.paid = paid
         self.send_timeout: float | None = None  # read timeout of a send; None: PTB's default
+        self.outage = Outage(bot)  # while Telegram is unreachable, sends wait and count nothing
         self.in_flight = in_flight_limit(rate)
         self._pushes = Pushes(store, translators)
+        # A fan-out sends one keyboard thousands of times: built once (PTB's are immutable).
+        self._keyboards: dict[Buttons, InlineKeyboardMarkup | None] = {}
         self._pacer = Pacer(rate)
         self._claim = max(MIN_CLAIM, math.ceil(rate * 2))
         self._worker = worker or f"pid-{os.getpid()}"
@@ -102,10 +119,14 @@ class Dispatcher:
         self._held = 0  # rows in _queues
         self._seq = itertools.count()
         self._tasks: set[asyncio.Task[None]] = set()
+        # Answered sends waiting for their rows to be written, and the task writing them.
+        self._answered: list[tuple[SentMessage, asyncio.Future[None]]] = []
+        self._writer: asyncio.Task[None] | None = None
         self._changed = asyncio.Event()
         self._more = True  # the outbox may hold due rows not claimed yet
         self._last_claim = -math.inf
         self._task: asyncio.Task[None] | None = None
+        self._refilling: asyncio.Task[None] | None = None
         # drain(): each call takes an epoch; the loop reports the epoch of its last empty look.
         self._epoch = 0
         self._looked = 0
@@ -142,12 +163,20 @@ class Dispatcher:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
         self._task = None
+        if (claim := self._refilling) is not None:
+            # Let a claim under way queue its rows, so that they are handed back below.
+            await asyncio.wait([claim], timeout=STOP_GRACE)
+            claim.cancel()
+            await asyncio.gather(claim, return_exceptions=True)
         if self._tasks:
             await asyncio.wait(self._tasks, timeout=STOP_GRACE)
         for task in list(self._tasks):
             # Still waiting for Telegram: its rows stay claimed, and start-up releases them.
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._writer is not None:
+            # Telegram took these: their rows are written before the store closes.
+            await asyncio.gather(self._writer, return_exceptions=True)
         waiting = [row.id for queue in self._queues.values() for job in queue for row in job.rows]
         self._queues.clear()
         self._held = 0
@@ -167,14 +196,23 @@ class Dispatcher:
     async def _step(self) -> None:
         """One turn: claim more rows, or start the send whose turn it is, or wait."""
         self._changed.clear()
+        if self.outage.down:
+            # Claim and start nothing until Telegram answers; sends failing meanwhile are held.
+            await self.outage.recover()
+            return
         now = asyncio.get_running_loop().time()
         if now - self._last_claim >= TICK:
             self._more = True
-        if self._more and len(self._queues) < self._claim and self._held < MAX_HELD:
-            await self._refill()
-            return
+        if (
+            self._more
+            and self._refilling is None
+            and len(self._queues) < self._claim
+            and self._held < MAX_HELD
+        ):
+            self._refilling = asyncio.create_task(self._refill(), name="dispatcher-claim")
+            self._refilling.add_done_callback(self._refilled)
         if not self._ready:
-            if not self._tasks and not self._queues and not self._more:
+            if not (self._tasks or self._queues or self._more or self._refilling):
                 self._idle_epoch = self._looked
                 self._idle.set()
             await self._wait(TICK)
@@ -199,6 +237,14 @@ class Dispatcher:
         with suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._changed.wait()
+
+    def _refilled(self, task: asyncio.Task[None]) -> None:
+        """A claim is done: the loop looks again (it may be idle now)."""
+        self._refilling = None
+        self._changed.set()
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # _more stays cleared: the next claim waits a tick.
+            log.error("claiming deliveries failed; trying again in %g s", TICK, exc_info=error)
 
     async def _refill(self) -> None:
         """Claim due rows, then queue them per chat: paused, gone and quiet chats aside."""
@@ -332,29 +378,67 @@ class Dispatcher:
             chat.id,
             None if job.plain else rendered.html,
             plain=html_to_text(rendered.html) if job.plain else None,
-            keyboard=markup(rendered.buttons),
+            keyboard=self._keyboard(rendered.buttons),
             thread_id=job.rows[0].thread_id,
             paid=self.paid,
             read_timeout=self.send_timeout,
         )
         if not isinstance(result, SendFailure):
             reading = job.rows[0].article_id if job.batch_key is None else None
-            await self.store.record_sent(
-                job.rows, chat.id, result.message_id, self.clock(), reading=reading
+            await self._record(
+                SentMessage(job.rows, chat.id, result.message_id, self.clock(), reading)
             )
             return
         await self._settle(job, result)
 
+    def _keyboard(self, buttons: Buttons) -> InlineKeyboardMarkup | None:
+        """Telegram's markup for rendered buttons, from the cache when it was built before."""
+        if buttons not in self._keyboards:
+            if len(self._keyboards) >= MAX_KEYBOARDS:
+                self._keyboards.clear()
+            self._keyboards[buttons] = markup(buttons)
+        return self._keyboards[buttons]
+
+    async def _record(self, message: SentMessage) -> None:
+        """Mark the message's rows sent; returns once they are written (with others, maybe)."""
+        done = asyncio.get_running_loop().create_future()
+        self._answered.append((message, done))
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write_answered(), name="record-sent")
+        await done
+
+    async def _write_answered(self) -> None:
+        """Write the answered sends, all that came in since the last write in one transaction."""
+        try:
+            while self._answered:
+                batch, self._answered = self._answered, []
+                try:
+                    await self.store.record_sent_many([message for message, _ in batch])
+                except Exception as error:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(error)
+                else:
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_result(None)
+        finally:
+            self._writer = None
+
     async def _settle(self, job: Send, failure: SendFailure) -> None:
-        """Act on a failed send: wait, resend, move, reschedule, drop the chat or give up."""
+        """Act on a failed send: wait, hold, resend, move, reschedule, drop the chat or give up."""
         chat_id = job.chat.id
         attempts = max(row.attempts for row in job.rows)
+        if failure.kind is FailureKind.TRANSIENT and not await self.outage.reachable():
+            failure = replace(failure, kind=FailureKind.UNREACHABLE)
         step = next_step(failure, attempts, self.clock(), plain_tried=job.plain, moved=job.moved)
         log.info("send to chat %s failed (%s): %s", chat_id, failure.kind, failure.message)
         match step:
             case Wait(delay=delay):
                 now = asyncio.get_running_loop().time()
                 self._pacer.flood(chat_id, delay.total_seconds(), now)
+                self._requeue(job)
+            case Hold():
                 self._requeue(job)
             case SendPlain():
                 job.plain = True

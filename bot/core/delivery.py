@@ -13,6 +13,8 @@ MAX_ATTEMPTS: Final = 5
 BASE_BACKOFF: Final = timedelta(seconds=5)
 MAX_BACKOFF: Final = timedelta(minutes=30)
 DEFAULT_FLOOD_WAIT: Final = timedelta(seconds=5)
+FIRST_PROBE: Final = timedelta(seconds=1)  # an unreachable Bot API is probed after this …
+MAX_PROBE: Final = timedelta(minutes=1)  # … then twice as long each time, up to this
 
 
 class FailureKind(StrEnum):
@@ -24,6 +26,7 @@ class FailureKind(StrEnum):
     BAD_MARKUP = "bad-markup"  # 400 can't parse entities
     BAD_REQUEST = "bad-request"  # any other 400
     TRANSIENT = "transient"  # network errors, timeouts, 5xx
+    UNREACHABLE = "unreachable"  # a transient failure, and a probe of the Bot API failed too
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,14 @@ class Wait:
     """
 
     delay: timedelta
+
+
+@dataclass(frozen=True)
+class Hold:
+    """The Bot API itself cannot be reached: keep the row and resend once it answers again.
+
+    An outage is not the row's fault, so it does not count as an attempt, however long.
+    """
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,7 @@ class Failed:
     """Give up on this row and count it as failed."""
 
 
-Step = Wait | Retry | ChatGone | MoveChat | SendPlain | Failed
+Step = Wait | Hold | Retry | ChatGone | MoveChat | SendPlain | Failed
 
 
 def next_step(
@@ -89,6 +100,8 @@ def next_step(
     match failure.kind:
         case FailureKind.FLOOD:
             return Wait(failure.retry_after or DEFAULT_FLOOD_WAIT)
+        case FailureKind.UNREACHABLE:
+            return Hold()
         case FailureKind.GONE:
             return ChatGone()
         case FailureKind.MIGRATED if failure.new_chat_id is not None and not moved:
@@ -104,6 +117,13 @@ def next_step(
 def backoff(attempts: int) -> timedelta:
     """The wait after a transient failure of attempt `attempts`: 5 s, 10 s, 20 s … 30 min."""
     return min(BASE_BACKOFF * (1 << min(max(attempts, 1) - 1, 20)), MAX_BACKOFF)
+
+
+def probe_delay(
+    probes: int, *, first: timedelta = FIRST_PROBE, most: timedelta = MAX_PROBE
+) -> timedelta:
+    """The pause before the next probe of an unreachable Bot API after `probes` failed ones."""
+    return min(first * (1 << min(max(probes, 0), 20)), most)
 
 
 class BatchKind(StrEnum):

@@ -15,6 +15,9 @@ Modules: `botapi_inject` (the inject_* half of this class), `botapi_state` (memo
 `botapi_methods` (dispatch) over `botapi_messages` and `botapi_chats` (the Bot API methods),
 `botapi_html` (HTML parse mode), `botapi_errors` (error responses, and the gate where scripted
 errors and flood limits refuse a call), `botapi_http` (the aiohttp server and getUpdates).
+
+`pause()` / `resume()` (or `with server.blackout():`) make Telegram unreachable a while: connects
+are refused and open connections dropped, then it answers again on the same URL.
 """
 
 from __future__ import annotations
@@ -22,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import copy
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Final
 
@@ -102,6 +106,26 @@ class BotApiServer(InjectUpdates):
         tb: TracebackType | None,
     ) -> None:
         self.stop()
+
+    def pause(self) -> None:
+        """Be unreachable: refuse connects and drop open connections, keeping port and state."""
+        if self._http is None:
+            raise RuntimeError("the fake Bot API is not started")
+        self._http.refuse()
+
+    def resume(self) -> None:
+        """Be reachable again, at the same URL."""
+        if self._http is not None:
+            self._http.accept()
+
+    @contextmanager
+    def blackout(self) -> Iterator[None]:
+        """Unreachable (connection refused) inside the block, reachable again after it."""
+        self.pause()
+        try:
+            yield
+        finally:
+            self.resume()
 
     @property
     def url(self) -> str:

@@ -2,7 +2,8 @@
 
 Routes, as Telegram's: `/bot{token}/{method}` (GET or POST; JSON, form or multipart bodies),
 `/file/bot{token}/{path}` for downloads. getUpdates long-polls here; everything else is a
-synchronous call into `botapi_methods.dispatch`.
+synchronous call into `botapi_methods.dispatch`. `refuse()` and `accept()` take the server off
+the network and back on the same port, its state kept, as when Telegram is unreachable a while.
 """
 
 from __future__ import annotations
@@ -84,6 +85,18 @@ async def read_params(request: web.Request) -> tuple[JSON, dict[str, UploadedFil
     return {name: decode_param(name, value) for name, value in raw.items()}, files
 
 
+def _bound_socket(port: int) -> socket.socket:
+    """A socket bound to 127.0.0.1:port, not listening; SO_REUSEADDR lets two of them share it."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 def respond(status: int, payload: JSON) -> web.Response:
     """Telegram's JSON answer."""
     return web.Response(
@@ -97,6 +110,8 @@ class BotApiHttp:
     def __init__(self, state: BotApiState) -> None:
         self.state = state
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Accepted connections inherit it, so refuse() may bind the port while they close.
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.port: int = self.sock.getsockname()[1]
         self.loop = asyncio.new_event_loop()
@@ -104,6 +119,8 @@ class BotApiHttp:
             target=self.loop.run_forever, name="fake-botapi", daemon=True
         )
         self.runner: web.AppRunner | None = None
+        self.site: web.SockSite | None = None  # None while connections are refused
+        self.placeholder: socket.socket | None = None  # keeps the port while refusing
         self.poller: asyncio.Future[str] | None = None  # the waiting getUpdates, if any
         self.closing = False
         self.released: asyncio.Event | None = None  # set: held answers go out
@@ -141,6 +158,36 @@ class BotApiHttp:
         # Wait for the switch, so that no answer slips through after hold_responses returns.
         asyncio.run_coroutine_threadsafe(switch(), self.loop).result(timeout=30)
 
+    def refuse(self) -> None:
+        """Stop listening and drop every open connection: connects are refused until accept()."""
+        asyncio.run_coroutine_threadsafe(self._refuse(), self.loop).result(timeout=30)
+
+    def accept(self) -> None:
+        """Listen again, on the same port."""
+        asyncio.run_coroutine_threadsafe(self._accept(), self.loop).result(timeout=30)
+
+    async def _refuse(self) -> None:
+        if self.site is None or self.runner is None:
+            return
+        site, self.site = self.site, None
+        await site.stop()  # closes the listening socket
+        # A socket bound but not listening keeps the port ours (a connect to a free port of
+        # the ephemeral range could even be given that port and connect to itself).
+        self.placeholder = _bound_socket(self.port)
+        server = self.runner.server
+        for handler in server.connections if server is not None else []:
+            if handler.transport is not None:
+                handler.transport.abort()  # a reset, as when the network goes away
+
+    async def _accept(self) -> None:
+        if self.site is not None or self.runner is None:
+            return
+        self.site = web.SockSite(self.runner, _bound_socket(self.port))
+        await self.site.start()
+        if self.placeholder is not None:
+            self.placeholder.close()
+            self.placeholder = None
+
     async def _start(self) -> None:
         self.released = asyncio.Event()
         self.released.set()
@@ -152,7 +199,8 @@ class BotApiHttp:
             app, access_log=None, handler_cancellation=True, shutdown_timeout=5
         )
         await self.runner.setup()
-        await web.SockSite(self.runner, self.sock).start()
+        self.site = web.SockSite(self.runner, self.sock)
+        await self.site.start()
 
     async def _stop(self) -> None:
         self.closing = True
@@ -161,6 +209,9 @@ class BotApiHttp:
             self.released.set()
         if self.runner is not None:
             await self.runner.cleanup()
+        if self.placeholder is not None:
+            self.placeholder.close()
+            self.placeholder = None
 
     def _wake_threadsafe(self) -> None:
         if not self.loop.is_closed():

@@ -79,16 +79,22 @@ def _has_code(sql: str) -> bool:
 
 
 async def open_database(
-    path: Path, migrations: Sequence[Migration] | None = None
+    path: Path,
+    migrations: Sequence[Migration] | None = None,
+    *,
+    busy_timeout_ms: int = BUSY_TIMEOUT_MS,
 ) -> tuple[aiosqlite.Connection, int]:
-    """Connect to the database at `path`, set the pragmas, migrate; return it and its version."""
+    """Connect to the database at `path`, set the pragmas, migrate; return it and its version.
+
+    `busy_timeout_ms`: how long SQLite itself waits for another connection's lock.
+    """
     if str(path) != ":memory:":
         await asyncio.to_thread(path.parent.mkdir, parents=True, exist_ok=True)
     # isolation_level=None: the store issues BEGIN and COMMIT itself.
     db = await aiosqlite.connect(path, isolation_level=None)
     try:
         db.row_factory = sqlite3.Row
-        await db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms:d}")
         version = await migrate(db, load_migrations() if migrations is None else migrations, path)
     except BaseException:
         await db.close()

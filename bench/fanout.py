@@ -1,0 +1,398 @@
+"""Fan-out: one article to many private chats through `digestbot run` and the fake Bot API.
+
+The bot runs as in production, a `digestbot run` process, against the fake Bot API in a process
+of its own with Telegram's flood limits enforced, and a local feed server in this one. Its
+database is seeded with a topic, a feed polled once before, and the subscribers. Once the bot
+is up and has polled the feed (no entries), the feed gets one new entry; the next poll pushes it
+to every subscriber.
+
+(a) paid broadcast at 1,000/s: achieved rate as a fraction of the limit (messages over the
+    time from the first send to the last), 429s, CPU s of the bot per 1,000 messages (from
+    /proc: the poll, the fan-out and every send) and its peak resident memory (VmHWM);
+(b) 30/s without paid broadcast, for --slow-seconds after the first send: rate and 429s;
+(c) in both: latency from the feed request that returned the new entry to the first push.
+
+Usage: python -m bench.fanout [--subscribers 10000] [--slow-seconds 60]; `python -m bench fanout`
+runs it with the defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Final
+
+from bot.adapters.store import Store
+from bot.core.pacing import FREE_RATE, PAID_RATE
+from tests.fakes.feedserver import FeedServer, RecordedRequest, Route
+
+DIGESTBOT: Final = str(Path(sys.executable).parent / "digestbot")
+FIRST_CHAT: Final = 100_000
+STAMP: Final = "2026-05-01T12:00:00.000000+00:00"
+SERVER_START_SECONDS: Final = 60
+BOT_START_SECONDS: Final = 60
+LOOK_EVERY: Final = 0.1  # seconds between looks at the fake's count of pushes
+MIN_RATE_FRACTION: Final = 0.95
+MAX_PEAK_MB: Final = 150.0
+# Longer than DIGESTBOT_FULLTEXT_MIN_CHARS (400), so no article page is fetched: the latency
+# is the poll, the summary, the fan-out and the dispatcher.
+TEXT: Final = " ".join(
+    [
+        "The council approved the new budget on Tuesday after a long debate.",
+        "Spending on schools rises by a tenth, while road repairs are put off for a year.",
+        "The mayor said the plan keeps taxes flat for the third year running.",
+        "Critics warned that the savings will not last past the next election.",
+        "The budget also funds two new libraries and a bus line to the hospital.",
+        "A vote on the harbour plan was put off until the spring session.",
+    ]
+)
+
+
+# the fake Bot API, in a process of its own
+
+
+def serve(pipe: Connection) -> None:
+    """In the child: the fake Bot API with Telegram's limits, answering the parent's questions.
+
+    Each accepted push to a subscriber is stamped with time.monotonic() (one clock for every
+    process on the machine) as the fake records it; the fake's calls carry no time of their own.
+    """
+    from tests.fakes.botapi import BotApiServer, Call
+
+    with BotApiServer() as server:
+        server.enforce_limits()
+        stamps: list[float] = []
+        state = server._state
+        record = state.record
+
+        def stamped(call: Call) -> None:
+            if call.method == "sendMessage" and call.ok:
+                chat = call.params.get("chat_id")
+                if isinstance(chat, int) and chat >= FIRST_CHAT:
+                    stamps.append(time.monotonic())
+            record(call)
+
+        state.record = stamped  # type: ignore[method-assign]
+        pipe.send((server.url, server.token))
+        while (question := pipe.recv()) != "stop":
+            with state.lock:
+                answer = (
+                    (len(stamps), server.flood_refusals(), server.is_polling)
+                    if question == "count"
+                    else list(stamps)
+                )
+            pipe.send(answer)
+
+
+@dataclass
+class FakeApi:
+    """The parent's end of the fake Bot API."""
+
+    url: str
+    token: str
+    pipe: Connection
+
+    def count(self) -> tuple[int, int, bool]:
+        """Pushes accepted so far, 429s sent, and whether the bot long-polls for updates."""
+        self.pipe.send("count")
+        sent, refusals, polling = self.pipe.recv()
+        return int(sent), int(refusals), bool(polling)
+
+    def stamps(self) -> list[float]:
+        """When each accepted push was recorded, on time.monotonic()."""
+        self.pipe.send("stamps")
+        return list(self.pipe.recv())
+
+
+@contextmanager
+def fake_bot_api() -> Iterator[FakeApi]:
+    """A fresh fake Bot API in a child process for the with block."""
+    context = multiprocessing.get_context("spawn")
+    parent, child = context.Pipe()
+    server = context.Process(target=serve, args=(child,), name="fake-botapi", daemon=True)
+    server.start()
+    try:
+        if not parent.poll(SERVER_START_SECONDS):
+            raise RuntimeError("the fake Bot API did not start")
+        url, token = parent.recv()
+        yield FakeApi(url, token, parent)
+    finally:
+        parent.send("stop")
+        server.join(timeout=30)
+        if server.is_alive():
+            server.terminate()
+
+
+# the feed
+
+
+class StampedFeedServer(FeedServer):
+    """The local feed server, noting when each request came and what route answered it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answered: list[tuple[float, str, Route | None]] = []
+
+    def _begin(self, request: RecordedRequest) -> Route | None:
+        route = super()._begin(request)
+        self.answered.append((time.monotonic(), request.path, route))
+        return route
+
+    def first_answer(self, path: str, body: bytes) -> float | None:
+        """When a request for path was first answered with body, if it was."""
+        return next(
+            (at for at, p, r in list(self.answered) if p == path and r and r.body == body), None
+        )
+
+
+def rss(feeds: FeedServer, path: str, *, news: bool) -> bytes:
+    """The feed: no entries at first, then one new entry."""
+    link = feeds.url(f"{path}/budget.html")
+    item = (
+        f"<item><guid>{path}/budget</guid><title>Council passes the budget</title>"
+        f"<link>{link}</link><description>{TEXT}</description></item>"
+    )
+    return (
+        "<?xml version='1.0' encoding='utf-8'?><rss version='2.0'><channel>"
+        f"<title>City news</title><link>{feeds.url(path)}</link>"
+        f"{item if news else ''}</channel></rss>"
+    ).encode()
+
+
+def seed(database: Path, feed_url: str, subscribers: int) -> None:
+    """A topic, its feed (polled before, so its next entry is news) and the subscribers."""
+    asyncio.run(_migrate(database))
+    chats = range(FIRST_CHAT, FIRST_CHAT + subscribers)
+    with sqlite3.connect(database) as db:
+        db.execute(
+            "INSERT INTO topics (slug, name, created_at) VALUES ('city', 'City', ?)", (STAMP,)
+        )
+        db.execute(
+            "INSERT INTO feeds (topic_id, url, last_polled_at, last_success_at, created_at) "
+            "VALUES (1, ?, ?, ?, ?)",
+            (feed_url, STAMP, STAMP, STAMP),
+        )
+        db.executemany(
+            "INSERT INTO chats (id, kind, created_at) VALUES (?, 'private', ?)",
+            [(chat, STAMP) for chat in chats],
+        )
+        db.executemany(
+            "INSERT INTO subscriptions (chat_id, topic_id, created_at) VALUES (?, 1, ?)",
+            [(chat, STAMP) for chat in chats],
+        )
+
+
+async def _migrate(database: Path) -> None:
+    store = await Store.open(database)
+    await store.close()
+
+
+# the bot process
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    # utime and stime are fields 14 and 15 of stat(5); fields[0] here is field 3.
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def peak_memory_mb(pid: int) -> float:
+    """The peak resident memory of a process (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+def start_bot(
+    api: FakeApi, workdir: Path, database: Path, env: dict[str, str]
+) -> subprocess.Popen[bytes]:
+    """`digestbot run` against the fake, its log in workdir/bot.log."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("DIGESTBOT_")}
+    environ |= {
+        "DIGESTBOT_TOKEN": api.token,
+        "DIGESTBOT_BOT_API_URL": api.url,
+        "DIGESTBOT_DATABASE": str(database),
+        "DIGESTBOT_ALLOW_PRIVATE_URLS": "1",
+        "DIGESTBOT_POLL_INTERVAL": "1",
+        "DIGESTBOT_LOG_LEVEL": "WARNING",
+    } | env
+    with (workdir / "bot.log").open("wb") as log:
+        return subprocess.Popen(
+            [DIGESTBOT, "run"], cwd=workdir, env=environ, stdout=log, stderr=subprocess.STDOUT
+        )
+
+
+@dataclass(frozen=True)
+class Run:
+    """What one fan-out did."""
+
+    subscribers: int
+    limit: float
+    stamps: list[float]  # when each push was accepted, in order
+    refusals: int
+    latency: float | None  # s from the feed answer with the entry to the first push
+    cpu: float  # CPU s of the bot from the feed change to the end
+    peak_mb: float
+    log: str
+
+    @property
+    def sent(self) -> int:
+        """Pushes accepted."""
+        return len(self.stamps)
+
+    @property
+    def seconds(self) -> float:
+        """From the first push to the last."""
+        return self.stamps[-1] - self.stamps[0] if len(self.stamps) > 1 else 0.0
+
+    @property
+    def fraction(self) -> float:
+        """The achieved rate as a fraction of the limit: messages / (last - first) / limit."""
+        return self.sent / self.seconds / self.limit if self.seconds else 0.0
+
+
+def fan_out(
+    feeds: StampedFeedServer,
+    name: str,
+    subscribers: int,
+    limit: float,
+    env: dict[str, str],
+    seconds: float | None,
+) -> Run:
+    """Push one new entry to every subscriber (or for `seconds` after the first push)."""
+    path = f"/fanout/{name}.xml"
+    empty, news = rss(feeds, path, news=False), rss(feeds, path, news=True)
+    feeds.route(path, body=empty, conditional=True)
+    with tempfile.TemporaryDirectory(prefix=f"bench-fanout-{name}-") as tmp, fake_bot_api() as api:
+        workdir = Path(tmp)
+        database = workdir / "bot.sqlite3"
+        seed(database, feeds.url(path), subscribers)
+        bot = start_bot(api, workdir, database, env)
+        try:
+            # Up: long-polling for updates, and the feed polled twice (the second a 304).
+            deadline = time.monotonic() + BOT_START_SECONDS
+            while not (api.count()[2] and len(feeds.requests(path)) >= 2):
+                if bot.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"digestbot did not start:\n{_read_log(workdir)}")
+                time.sleep(LOOK_EVERY)
+            cpu_before = cpu_seconds(bot.pid)
+            feeds.route(path, body=news, conditional=True)
+            budget = seconds if seconds is not None else subscribers / limit * 3 + 60
+            deadline = time.monotonic() + BOT_START_SECONDS + budget
+            first: float | None = None
+            while time.monotonic() < deadline and bot.poll() is None:
+                sent, _, _ = api.count()
+                if sent and first is None:
+                    first = time.monotonic()
+                if sent >= subscribers or (
+                    first is not None
+                    and seconds is not None
+                    and time.monotonic() - first >= seconds
+                ):
+                    break
+                time.sleep(LOOK_EVERY)
+            cpu = cpu_seconds(bot.pid) - cpu_before
+            peak = peak_memory_mb(bot.pid)
+            stamps = api.stamps()
+            _, refusals, _ = api.count()
+        finally:
+            if bot.poll() is None:
+                bot.send_signal(signal.SIGTERM)
+            try:
+                bot.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                bot.kill()
+                bot.wait()
+        answered = feeds.first_answer(path, news)
+        latency = stamps[0] - answered if stamps and answered is not None else None
+        return Run(subscribers, limit, stamps, refusals, latency, cpu, peak, _read_log(workdir))
+
+
+def _read_log(workdir: Path) -> str:
+    return (workdir / "bot.log").read_text(encoding="utf-8", errors="replace")
+
+
+# the report
+
+
+def verdict(ok: bool) -> str:
+    """PASS or MISS against a target."""
+    return "PASS" if ok else "MISS"
+
+
+def report(paid: Run, free: Run) -> list[str]:
+    """The table: each figure, its target and whether it was met."""
+    rows: list[tuple[str, str, str, str]] = []
+    for label, run in (("(a) paid 1,000/s", paid), ("(b) free 30/s", free)):
+        rows.append(
+            (
+                f"{label}  rate",
+                f"{run.fraction:.3f} of limit ({run.sent:,} sent in {run.seconds:.1f} s)",
+                f">= {MIN_RATE_FRACTION}",
+                verdict(run.fraction >= MIN_RATE_FRACTION),
+            )
+        )
+        rows.append((f"{label}  429s", f"{run.refusals}", "0", verdict(run.refusals == 0)))
+    per_1000 = paid.cpu / paid.sent * 1000 if paid.sent else 0.0
+    rows.append(("(a) bot CPU", f"{per_1000:.2f} s per 1,000 messages", "", ""))
+    rows.append(
+        (
+            "(a) bot peak memory",
+            f"{paid.peak_mb:.0f} MB (VmHWM)",
+            f"< {MAX_PEAK_MB:.0f} MB",
+            verdict(paid.peak_mb < MAX_PEAK_MB),
+        )
+    )
+    for label, run in (
+        ("(c) poll -> first push, paid", paid),
+        ("(c) poll -> first push, free", free),
+    ):
+        shown = "n/a" if run.latency is None else f"{run.latency * 1000:.0f} ms"
+        rows.append((label, shown, "", ""))
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    return [
+        f"  {a:{widths[0]}}  {b:{widths[1]}}  {c:{widths[2]}}  {d}".rstrip() for a, b, c, d in rows
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run (a), (b) and (c) and print the table; 1 if a run did not push at all."""
+    parser = argparse.ArgumentParser(prog="bench.fanout", description=__doc__)
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--slow-seconds", type=float, default=60.0)
+    args = parser.parse_args(argv)
+
+    paid_env = {"DIGESTBOT_MAX_RATE": str(int(PAID_RATE)), "DIGESTBOT_PAID_BROADCAST": "1"}
+    free_env = {"DIGESTBOT_MAX_RATE": str(int(FREE_RATE))}
+    with StampedFeedServer() as feeds:
+        paid = fan_out(feeds, "paid", args.subscribers, PAID_RATE, paid_env, None)
+        free = fan_out(feeds, "free", args.subscribers, FREE_RATE, free_env, args.slow_seconds)
+    print(
+        f"fan-out of one article to {args.subscribers:,} private chats; `digestbot run` vs the "
+        "fake Bot API (own process, Telegram's limits enforced)"
+    )
+    for line in report(paid, free):
+        print(line)
+    for run in (paid, free):
+        if "Traceback" in run.log:
+            print(f"the bot logged a traceback:\n{run.log[-4000:]}")
+    return 0 if paid.sent and free.sent else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
