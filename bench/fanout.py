@@ -210,6 +210,12 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def stolen_seconds() -> float:
+    """CPU time the hypervisor gave other machines so far (steal in /proc/stat), all CPUs."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+
+
 def peak_memory_mb(pid: int) -> float:
     """The peak resident memory of a process (VmHWM), in MB."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -247,6 +253,7 @@ class Run:
     refusals: int
     latency: float | None  # s from the feed answer with the entry to the first push
     cpu: float  # CPU s of the bot from the feed change to the end
+    stolen: float  # CPU s the host took from this machine meanwhile: other load skews figures
     peak_mb: float
     log: str
 
@@ -290,7 +297,7 @@ def fan_out(
                 if bot.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"digestbot did not start:\n{_read_log(workdir)}")
                 time.sleep(LOOK_EVERY)
-            cpu_before = cpu_seconds(bot.pid)
+            cpu_before, stolen_before = cpu_seconds(bot.pid), stolen_seconds()
             feeds.route(path, body=news, conditional=True)
             budget = seconds if seconds is not None else subscribers / limit * 3 + 60
             deadline = time.monotonic() + BOT_START_SECONDS + budget
@@ -306,7 +313,7 @@ def fan_out(
                 ):
                     break
                 time.sleep(LOOK_EVERY)
-            cpu = cpu_seconds(bot.pid) - cpu_before
+            cpu, stolen = cpu_seconds(bot.pid) - cpu_before, stolen_seconds() - stolen_before
             peak = peak_memory_mb(bot.pid)
             stamps = api.stamps()
             _, refusals, _ = api.count()
@@ -320,7 +327,8 @@ def fan_out(
                 bot.wait()
         answered = feeds.first_answer(path, news)
         latency = stamps[0] - answered if stamps and answered is not None else None
-        return Run(subscribers, limit, stamps, refusals, latency, cpu, peak, _read_log(workdir))
+        log = _read_log(workdir)
+        return Run(subscribers, limit, stamps, refusals, latency, cpu, stolen, peak, log)
 
 
 def _read_log(workdir: Path) -> str:
@@ -350,6 +358,7 @@ def report(paid: Run, free: Run) -> list[str]:
         rows.append((f"{label}  429s", f"{run.refusals}", "0", verdict(run.refusals == 0)))
     per_1000 = paid.cpu / paid.sent * 1000 if paid.sent else 0.0
     rows.append(("(a) bot CPU", f"{per_1000:.2f} s per 1,000 messages", "", ""))
+    rows.append(("(a) CPU stolen by the host", f"{paid.stolen:.1f} s during the run", "", ""))
     rows.append(
         (
             "(a) bot peak memory",

@@ -55,7 +55,7 @@ from bot.core.delivery import (
 )
 from bot.core.i18n import Translators
 from bot.core.pacing import Pacer, chat_interval, in_flight_limit, quiet_until
-from bot.core.render import Button
+from bot.core.render import Button, Rendered
 from bot.core.text import html_to_text
 
 log = logging.getLogger(__name__)
@@ -373,9 +373,22 @@ class Dispatcher:
         job.rows = [row for row in job.rows if row not in missing]
         if rendered is None or not job.rows:
             return
+        result = await self._send(job, rendered)
+        if isinstance(result, SendFailure):
+            await self._settle(job, result)
+            return
+        reading = job.rows[0].article_id if job.batch_key is None else None
+        await self._record(SentMessage(job.rows, chat.id, result, self.clock(), reading))
+
+    async def _send(self, job: Send, rendered: Rendered) -> int | SendFailure:
+        """Send the job's message: Telegram's message id for it, or the failure.
+
+        Only the id is kept: PTB's Message (a few dozen objects) would otherwise live on while
+        the rows are written, and thousands of them in a fan-out keep the garbage collector busy.
+        """
         result = await send(
             self.bot,
-            chat.id,
+            job.chat.id,
             None if job.plain else rendered.html,
             plain=html_to_text(rendered.html) if job.plain else None,
             keyboard=self._keyboard(rendered.buttons),
@@ -383,13 +396,7 @@ class Dispatcher:
             paid=self.paid,
             read_timeout=self.send_timeout,
         )
-        if not isinstance(result, SendFailure):
-            reading = job.rows[0].article_id if job.batch_key is None else None
-            await self._record(
-                SentMessage(job.rows, chat.id, result.message_id, self.clock(), reading)
-            )
-            return
-        await self._settle(job, result)
+        return result if isinstance(result, SendFailure) else result.message_id
 
     def _keyboard(self, buttons: Buttons) -> InlineKeyboardMarkup | None:
         """Telegram's markup for rendered buttons, from the cache when it was built before."""
