@@ -150,9 +150,6 @@ async def start_services(application: BotApplication) -> None:
         paid=settings.paid_broadcast,
     )
     services.dispatcher.start()
-    # Everything built so far lives as long as the bot: keep it out of the collector's full
-    # passes, which otherwise stall a fast fan-out every second (bench/fanout.py).
-    gc.freeze()
 
 
 async def stop_dispatcher(application: BotApplication) -> None:
@@ -175,6 +172,10 @@ async def stop_services(application: BotApplication) -> None:
 def run_bot(settings: Settings) -> None:
     """Run until SIGINT or SIGTERM, then stop cleanly: long polling, or a webhook if set."""
     application = build_application(settings)
+    # Everything built so far (modules, handlers, the application) lives as long as the bot:
+    # keep it out of the collector's full passes, which otherwise stall a fast fan-out every
+    # second (bench/fanout.py). Only here, in the process that runs the bot.
+    gc.freeze()
     if not settings.webhook_url:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
         return
