@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import sqlite3
 from collections import Counter
 from pathlib import Path
 
-from bot.adapters.store import Store
+from bench.fanout import FIRST_CHAT, seed
 from bot.core.pacing import PAID_RATE, in_flight_limit
 from tests.e2e.conftest import BotProcess, eventually
 from tests.fakes.botapi import BotApiServer
 from tests.fakes.feedserver import FeedServer
 
 SUBSCRIBERS = 1000
-FIRST_CHAT = 100_000
 ANSWERED_BEFORE_KILL = 300
 FEED = "/kill/feed.xml"
-STAMP = "2026-05-01T12:00:00.000000+00:00"
 TEXT = (
     "The council approved the new budget on Tuesday after a long debate. "
     "Spending on schools rises by a tenth, while road repairs are put off for a year. "
@@ -35,34 +32,6 @@ def rss(feed_server: FeedServer) -> bytes:
         f"<item><guid>budget</guid><title>Council passes the budget</title><link>{link}</link>"
         f"<description>{TEXT}</description></item></channel></rss>"
     ).encode()
-
-
-def seed(database: Path, feed_url: str) -> None:
-    """A topic, its feed (polled before, so its next poll is news) and 1,000 subscribers."""
-    asyncio.run(_migrate(database))
-    chats = range(FIRST_CHAT, FIRST_CHAT + SUBSCRIBERS)
-    with sqlite3.connect(database) as db:
-        db.execute(
-            "INSERT INTO topics (slug, name, created_at) VALUES ('city', 'City', ?)", (STAMP,)
-        )
-        db.execute(
-            "INSERT INTO feeds (topic_id, url, last_polled_at, last_success_at, created_at) "
-            "VALUES (1, ?, ?, ?, ?)",
-            (feed_url, STAMP, STAMP, STAMP),
-        )
-        db.executemany(
-            "INSERT INTO chats (id, kind, created_at) VALUES (?, 'private', ?)",
-            [(chat, STAMP) for chat in chats],
-        )
-        db.executemany(
-            "INSERT INTO subscriptions (chat_id, topic_id, created_at) VALUES (?, 1, ?)",
-            [(chat, STAMP) for chat in chats],
-        )
-
-
-async def _migrate(database: Path) -> None:
-    store = await Store.open(database)
-    await store.close()
 
 
 def pushes(api: BotApiServer) -> Counter[int]:
@@ -86,7 +55,7 @@ def test_a_kill_during_a_fan_out_loses_nothing(
     database = tmp_path / "bot.sqlite3"
     feed_server.route(FEED, body=rss(feed_server), conditional=True)
     feed_server.route("/kill/budget.html", body=b"<html><body><p>Budget.</p></body></html>")
-    seed(database, feed_server.url(FEED))
+    seed(database, feed_server.url(FEED), SUBSCRIBERS)
     botapi.enforce_limits()  # Telegram's: 1,000/s paid, 1/s per chat
     in_flight = in_flight_limit(PAID_RATE)
     # Telegram answers the first 300 pushes; it delivers the later ones but the bot never
