@@ -32,14 +32,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Final
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 
 from bot.adapters.outage import Outage
 from bot.adapters.pushes import Pushes
 from bot.adapters.store import Chat, ChatKind, Delivery, Store
 from bot.adapters.store.outbox import SentMessage
 from bot.adapters.telegram.keyboards import markup
-from bot.adapters.telegram.sender import send
+from bot.adapters.telegram.sender import encode_keyboard, post_message
 from bot.core.delivery import (
     ChatGone,
     Failed,
@@ -107,8 +107,8 @@ class Dispatcher:
         self.outage = Outage(bot)  # while Telegram is unreachable, sends wait and count nothing
         self.in_flight = in_flight_limit(rate)
         self._pushes = Pushes(store, translators)
-        # A fan-out sends one keyboard thousands of times: built once (PTB's are immutable).
-        self._keyboards: dict[Buttons, InlineKeyboardMarkup | None] = {}
+        # A fan-out sends one keyboard thousands of times: encoded once.
+        self._keyboards: dict[Buttons, str | None] = {}
         self._pacer = Pacer(rate)
         self._claim = max(MIN_CLAIM, math.ceil(rate * 2))
         self._worker = worker or f"pid-{os.getpid()}"
@@ -381,12 +381,8 @@ class Dispatcher:
         await self._record(SentMessage(job.rows, chat.id, result, self.clock(), reading))
 
     async def _send(self, job: Send, rendered: Rendered) -> int | SendFailure:
-        """Send the job's message: Telegram's message id for it, or the failure.
-
-        Only the id is kept: PTB's Message (a few dozen objects) would otherwise live on while
-        the rows are written, and thousands of them in a fan-out keep the garbage collector busy.
-        """
-        result = await send(
+        """Send the job's message: Telegram's message id for it, or the failure."""
+        return await post_message(
             self.bot,
             job.chat.id,
             None if job.plain else rendered.html,
@@ -396,14 +392,13 @@ class Dispatcher:
             paid=self.paid,
             read_timeout=self.send_timeout,
         )
-        return result if isinstance(result, SendFailure) else result.message_id
 
-    def _keyboard(self, buttons: Buttons) -> InlineKeyboardMarkup | None:
-        """Telegram's markup for rendered buttons, from the cache when it was built before."""
+    def _keyboard(self, buttons: Buttons) -> str | None:
+        """The encoded markup for rendered buttons, from the cache when it was built before."""
         if buttons not in self._keyboards:
             if len(self._keyboards) >= MAX_KEYBOARDS:
                 self._keyboards.clear()
-            self._keyboards[buttons] = markup(buttons)
+            self._keyboards[buttons] = encode_keyboard(markup(buttons))
         return self._keyboards[buttons]
 
     async def _record(self, message: SentMessage) -> None:

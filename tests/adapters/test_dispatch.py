@@ -319,3 +319,28 @@ async def test_stopping_hands_back_the_rows_still_waiting(running_bot: RunningBo
     assert first.status is DeliveryStatus.SENT
     assert (second.status, second.attempts, second.due_at) == (DeliveryStatus.PENDING, 0, NOW)
     assert len(running_bot.api.sent_messages(GROUP)) == 1
+
+
+async def test_a_paid_push_to_a_forum_thread_keeps_its_thread_and_buttons(
+    running_bot: RunningBot,
+) -> None:
+    topic, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    running_bot.api.add_chat(GROUP, ChatKind.SUPERGROUP.value)
+    await running_bot.store.upsert_chat(GROUP, kind=ChatKind.SUPERGROUP)
+    await running_bot.store.subscribe(GROUP, topic, thread_id=7)
+    dispatcher(running_bot).paid = True
+    await publish(running_bot, feed, "a")
+    await dispatcher(running_bot).drain()
+
+    for chat_id, thread in ((USER, None), (GROUP, 7)):
+        (call,) = [
+            c for c in running_bot.api.calls("sendMessage") if c.params["chat_id"] == chat_id
+        ]
+        assert (call.status, call.params["allow_paid_broadcast"]) == (200, True)
+        assert call.params.get("message_thread_id") == thread
+        (message,) = running_bot.api.sent_messages(chat_id)
+        assert message["text"].startswith("Title a")
+        buttons = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
+        assert len(buttons) == 3
+        (row,) = await running_bot.store.list_deliveries(chat_id)
+        assert (row.status, row.message_id) == (DeliveryStatus.SENT, message["message_id"])

@@ -1,20 +1,28 @@
-"""Sending one message through PTB; every refusal comes back as a plain SendFailure."""
+"""Sending one message through PTB; every refusal comes back as a plain SendFailure.
+
+`send` is PTB's `Bot.send_message`. `post_message` is the dispatcher's: the same sendMessage
+through the same `BaseRequest` (so the same transport and the same mapping of Telegram's answers
+to PTB's exceptions), minus the two costs that dominate a fan-out: building the request from
+TelegramObjects and turning the answer into a `Message` (a few dozen objects). It takes a
+keyboard already encoded, and reads only the new message's id.
+"""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
-    NetworkError,
     RetryAfter,
     TelegramError,
-    TimedOut,
 )
+from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
 
 from bot.core.delivery import FailureKind, SendFailure
 
@@ -48,24 +56,67 @@ async def send(
     try:
         # read_timeout=None would mean "wait forever" to PTB, not "the default".
         return await (call() if read_timeout is None else call(read_timeout=read_timeout))
-    except RetryAfter as error:
-        wait = error.retry_after
-        delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
-        return SendFailure(FailureKind.FLOOD, str(error), retry_after=delay)
-    except ChatMigrated as error:
-        return SendFailure(FailureKind.MIGRATED, str(error), new_chat_id=error.new_chat_id)
-    except Forbidden as error:
-        return SendFailure(FailureKind.GONE, str(error))
-    except BadRequest as error:
-        text = str(error).lower()
-        if "chat not found" in text:
-            return SendFailure(FailureKind.GONE, str(error))
-        if "can't parse entities" in text:
-            return SendFailure(FailureKind.BAD_MARKUP, str(error))
-        return SendFailure(FailureKind.BAD_REQUEST, str(error))
-    except (TimedOut, NetworkError) as error:
-        # TimedOut is a NetworkError; both, and 5xx answers, may pass on a later try.
-        return SendFailure(FailureKind.TRANSIENT, str(error) or type(error).__name__)
     except TelegramError as error:
-        # Anything else Telegram answered (401, 404, 409): retried, then counted as failed.
-        return SendFailure(FailureKind.TRANSIENT, str(error) or type(error).__name__)
+        return failure(error)
+
+
+def encode_keyboard(keyboard: InlineKeyboardMarkup | None) -> str | None:
+    """The keyboard as the JSON that sendMessage's reply_markup takes; None without one."""
+    return None if keyboard is None else keyboard.to_json()
+
+
+async def post_message(
+    bot: Bot,
+    chat_id: int,
+    html: str | None,
+    *,
+    plain: str | None = None,
+    keyboard: str | None = None,
+    thread_id: int | None = None,
+    paid: bool = False,
+    read_timeout: float | None = None,
+) -> int | SendFailure:
+    """As `send`, the keyboard from `encode_keyboard`: the new message's id, or the failure."""
+    text, mode = (plain or "", None) if html is None else (html, "HTML")
+    fields: dict[str, Any] = {
+        "chat_id": chat_id,
+        "text": text,
+        "parse_mode": mode,
+        "reply_markup": keyboard,
+        "message_thread_id": thread_id,
+        "allow_paid_broadcast": True if paid else None,
+    }
+    data = RequestData([RequestParameter(k, v, None) for k, v in fields.items() if v is not None])
+    timeout = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
+    try:
+        answer = await bot.request.post(f"{bot.base_url}/sendMessage", data, read_timeout=timeout)
+    except TelegramError as error:
+        return failure(error)
+    if not isinstance(answer, dict) or not isinstance(message_id := answer.get("message_id"), int):
+        # Not a Message: as with send(), where PTB could not build one, the row is tried again.
+        return SendFailure(FailureKind.TRANSIENT, f"sendMessage answered {answer!r:.200}")
+    return message_id
+
+
+def failure(error: TelegramError) -> SendFailure:
+    """What PTB's exception for a refused or failed send means to the outbox."""
+    match error:
+        case RetryAfter():
+            wait = error.retry_after
+            delay = wait if isinstance(wait, timedelta) else timedelta(seconds=wait)
+            return SendFailure(FailureKind.FLOOD, str(error), retry_after=delay)
+        case ChatMigrated():
+            return SendFailure(FailureKind.MIGRATED, str(error), new_chat_id=error.new_chat_id)
+        case Forbidden():
+            return SendFailure(FailureKind.GONE, str(error))
+        case BadRequest():
+            text = str(error).lower()
+            if "chat not found" in text:
+                return SendFailure(FailureKind.GONE, str(error))
+            if "can't parse entities" in text:
+                return SendFailure(FailureKind.BAD_MARKUP, str(error))
+            return SendFailure(FailureKind.BAD_REQUEST, str(error))
+        case _:
+            # Timeouts, network errors, 5xx, and anything else Telegram answered (401, 404,
+            # 409): they may pass on a later try, so they are retried, then counted as failed.
+            return SendFailure(FailureKind.TRANSIENT, str(error) or type(error).__name__)
