@@ -39,8 +39,8 @@ from bot.locales import load_translators
 from bot.pipeline import Poller
 
 MAX_POLL_TICK: Final = 60.0
-# At least the dispatcher's most sends in flight (64 at the paid rate), plus room for replies.
-SEND_POOL_SIZE: Final = 96
+# Replies, menus and admin messages; the dispatcher's pushes have a pool of their own.
+REPLY_POOL_SIZE: Final = 32
 DAILY_TICK: Final = 60.0
 CLEANUP_EVERY: Final = timedelta(days=1)
 CLEANUP_FIRST: Final = timedelta(minutes=10)
@@ -60,9 +60,9 @@ def build_application(settings: Settings) -> BotApplication:
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_file_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML))
-        # Sends go through aiohttp: PTB's default httpx transport tops out far below the paid
+        # Calls go through aiohttp: PTB's default httpx transport tops out far below the paid
         # broadcast rate (bench/transport.py). Long polling stays on httpx: one call at a time.
-        .request(AiohttpRequest(connection_pool_size=SEND_POOL_SIZE))
+        .request(AiohttpRequest(connection_pool_size=REPLY_POOL_SIZE))
         # Updates are handled concurrently: a minute-long /import or /addfeed must not hold
         # up anyone else's /next.
         .concurrent_updates(True)
@@ -150,6 +150,9 @@ async def start_services(application: BotApplication) -> None:
         paid=settings.paid_broadcast,
     )
     services.dispatcher.start()
+    if isinstance(replies := application.bot.request, AiohttpRequest):
+        # Replies share Telegram's limits with the pushes: the dispatcher counts them.
+        replies.on_message = services.dispatcher.sent_elsewhere
 
 
 async def stop_dispatcher(application: BotApplication) -> None:

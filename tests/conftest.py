@@ -85,9 +85,17 @@ def settings_for(api: BotApiServer, database: Path, **overrides: object) -> Sett
 
 
 @pytest.fixture
-async def running_bot(botapi: BotApiServer, tmp_path: Path) -> AsyncIterator[RunningBot]:
+def bot_settings() -> dict[str, object]:
+    """Settings of running_bot beyond settings_for's; parametrize this name to change them."""
+    return {}
+
+
+@pytest.fixture
+async def running_bot(
+    botapi: BotApiServer, tmp_path: Path, bot_settings: dict[str, object]
+) -> AsyncIterator[RunningBot]:
     """The real Application, wired as in production, polling the fake Bot API."""
-    settings = settings_for(botapi, tmp_path / "bot.sqlite3")
+    settings = settings_for(botapi, tmp_path / "bot.sqlite3", **bot_settings)
     app = build_application(settings)
     await app.initialize()
     await start_services(app)  # run_polling would call post_init; here we start by hand

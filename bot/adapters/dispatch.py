@@ -11,7 +11,8 @@ a claim waits for the database), groups them per chat (rows sharing a batch key 
 combined message), and starts each send when `Pacer` allows it: an overall rate, one message
 per second per private chat, 20 per minute per group. Each chat has at most one
 send in flight, so its messages keep their order. Replies to commands go straight through PTB
-and never queue here.
+and never queue here, but each is counted against the same limits (`sent_elsewhere`). The
+dispatcher's sends have a connection pool of their own, so a fan-out never holds a reply up.
 
 When Telegram cannot be reached at all (`outage.Outage`), nothing is claimed or started until it
 answers again, and the sends that failed meanwhile wait in memory without counting an attempt.
@@ -40,6 +41,7 @@ from bot.adapters.store import Chat, ChatKind, Delivery, Store
 from bot.adapters.store.outbox import SentMessage
 from bot.adapters.telegram.keyboards import markup
 from bot.adapters.telegram.sender import encode_keyboard, post_message
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.core.delivery import (
     ChatGone,
     Failed,
@@ -106,6 +108,7 @@ class Dispatcher:
         self.send_timeout: float | None = None  # read timeout of a send; None: PTB's default
         self.outage = Outage(bot)  # while Telegram is unreachable, sends wait and count nothing
         self.in_flight = in_flight_limit(rate)
+        self.transport = AiohttpRequest(connection_pool_size=self.in_flight)
         self._pushes = Pushes(store, translators)
         # A fan-out sends one keyboard thousands of times: encoded once.
         self._keyboards: dict[Buttons, str | None] = {}
@@ -139,6 +142,13 @@ class Dispatcher:
         """Start draining in a task of the running event loop."""
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="dispatcher")
+
+    def sent_elsewhere(self, chat: int | str) -> None:
+        """A message went to the chat outside the dispatcher: count it against the limits."""
+        if isinstance(chat, int):
+            kind = ChatKind.PRIVATE if chat > 0 else ChatKind.GROUP
+            now = asyncio.get_running_loop().time()
+            self._pacer.record(chat, now, interval=chat_interval(kind))
 
     def wake(self) -> None:
         """Rows were written: look at the outbox now rather than at the next tick."""
@@ -182,10 +192,12 @@ class Dispatcher:
         self._held = 0
         if waiting:
             await self.store.defer_deliveries(waiting, None, None)
+        await self.transport.shutdown()
 
     # the scheduling loop
 
     async def _run(self) -> None:
+        await self.transport.initialize()
         while True:
             try:
                 await self._step()
@@ -383,7 +395,8 @@ class Dispatcher:
     async def _send(self, job: Send, rendered: Rendered) -> int | SendFailure:
         """Send the job's message: Telegram's message id for it, or the failure."""
         return await post_message(
-            self.bot,
+            self.transport,
+            self.bot.base_url,
             job.chat.id,
             None if job.plain else rendered.html,
             plain=html_to_text(rendered.html) if job.plain else None,

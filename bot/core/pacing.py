@@ -77,9 +77,12 @@ class Pacer:
         return max(now, self.chat_ready_at(chat_id), self._tat - tolerance)
 
     def record(self, chat_id: int, now: float, *, interval: float) -> None:
-        """Count a message to the chat sent at `now`; its next may go `interval` later."""
+        """Count a message to the chat sent at `now`; its next may go `interval` later.
+
+        Messages sent elsewhere (replies to commands) are counted too: they share the limits.
+        """
         self._tat = max(self._tat, now) + 1.0 / self.current_rate(now)
-        self._chats[chat_id] = now + interval
+        self._chats[chat_id] = max(self._chats.get(chat_id, -math.inf), now + interval)
         if len(self._chats) > 4096:
             # Entries in the past no longer hold anything back.
             self._chats = {chat: at for chat, at in self._chats.items() if at > now}

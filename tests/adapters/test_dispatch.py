@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -11,7 +12,7 @@ from bot.adapters.store import ChatKind, NewArticle
 from bot.core.delivery import MAX_ATTEMPTS
 from bot.core.models import DeliveryStatus, Digest, Entry
 from tests.conftest import ADMIN, USER, RunningBot
-from tests.fakes.botapi_errors import supergroup_id
+from tests.fakes.botapi_errors import FloodLimits, supergroup_id
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 OTHER = 3003
@@ -344,3 +345,28 @@ async def test_a_paid_push_to_a_forum_thread_keeps_its_thread_and_buttons(
         assert len(buttons) == 3
         (row,) = await running_bot.store.list_deliveries(chat_id)
         assert (row.status, row.message_id) == (DeliveryStatus.SENT, message["message_id"])
+
+
+@pytest.mark.parametrize("bot_settings", [{"max_rate": 10.0}])
+async def test_replies_during_a_fan_out_count_against_the_overall_rate(
+    running_bot: RunningBot,
+) -> None:
+    api = running_bot.api
+    # Telegram's limits scaled down to the bot's 10/s, with little room for bursts.
+    api.enforce_limits(FloodLimits(overall=10.0, overall_burst=3.0))
+    readers = [10_000 + n for n in range(20)]
+    _, feed = await topic_with(running_bot, *[(r, ChatKind.PRIVATE) for r in readers])
+    await publish(running_bot, feed, "a")
+    dispatcher(running_bot).wake()
+    # Meanwhile 10 people ask for /help, one every 0.2 s: 5 replies/s of the 10/s.
+    askers = [20_000 + n for n in range(10)]
+    for asker in askers:
+        api.inject_command(asker, "/help")
+        await asyncio.sleep(0.2)
+    await dispatcher(running_bot).drain()
+
+    assert api.flood_refusals() == 0
+    for chat_id in readers:
+        assert len(api.sent_messages(chat_id)) == 1
+    for chat_id in askers:
+        assert len(api.sent_messages(chat_id)) == 1

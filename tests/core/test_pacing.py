@@ -55,6 +55,15 @@ def test_each_chat_waits_its_own_interval() -> None:
     assert pacer.chat_ready_at(1) == 11.0
 
 
+def test_a_reply_counted_from_elsewhere_never_shortens_a_chats_hold() -> None:
+    pacer = Pacer(30)
+    pacer.flood(1, 5.0, now=0.0)
+    pacer.record(1, 1.0, interval=PRIVATE_INTERVAL)  # a reply went anyway
+    assert pacer.chat_ready_at(1) == 5.0
+    pacer.record(1, 4.5, interval=PRIVATE_INTERVAL)
+    assert pacer.chat_ready_at(1) == 5.5
+
+
 def test_a_429_holds_its_chat_and_halves_the_rate_which_then_recovers() -> None:
     pacer = Pacer(30)
     pacer.flood(1, 2.0, now=5.0)

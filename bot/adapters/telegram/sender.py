@@ -1,10 +1,10 @@
 """Sending one message through PTB; every refusal comes back as a plain SendFailure.
 
 `send` is PTB's `Bot.send_message`. `post_message` is the dispatcher's: the same sendMessage
-through the same `BaseRequest` (so the same transport and the same mapping of Telegram's answers
-to PTB's exceptions), minus the two costs that dominate a fan-out: building the request from
-TelegramObjects and turning the answer into a `Message` (a few dozen objects). It takes a
-keyboard already encoded, and reads only the new message's id.
+posted through a PTB `BaseRequest` (so PTB's mapping of Telegram's answers to its exceptions),
+minus the two costs that dominate a fan-out: building the request from TelegramObjects and
+turning the answer into a `Message` (a few dozen objects). It takes a keyboard already encoded,
+and reads only the new message's id.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ def encode_keyboard(keyboard: InlineKeyboardMarkup | None) -> str | None:
 
 
 async def post_message(
-    bot: Bot,
+    request: BaseRequest,
+    base_url: str,
     chat_id: int,
     html: str | None,
     *,
@@ -76,7 +77,8 @@ async def post_message(
     paid: bool = False,
     read_timeout: float | None = None,
 ) -> int | SendFailure:
-    """As `send`, the keyboard from `encode_keyboard`: the new message's id, or the failure."""
+    """As `send`, to the bot's `base_url` through `request` (initialized), the keyboard from
+    `encode_keyboard`: the new message's id, or the failure."""
     text, mode = (plain or "", None) if html is None else (html, "HTML")
     fields: dict[str, Any] = {
         "chat_id": chat_id,
@@ -89,7 +91,7 @@ async def post_message(
     data = RequestData([RequestParameter(k, v, None) for k, v in fields.items() if v is not None])
     timeout = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
     try:
-        answer = await bot.request.post(f"{bot.base_url}/sendMessage", data, read_timeout=timeout)
+        answer = await request.post(f"{base_url}/sendMessage", data, read_timeout=timeout)
     except TelegramError as error:
         return failure(error)
     if not isinstance(answer, dict) or not isinstance(message_id := answer.get("message_id"), int):

@@ -3,10 +3,14 @@
 PTB's default HTTPXRequest tops out near 350 sends/s on this machine; this transport reaches
 several times that (see `bench/transport.py`). It keeps HTTPXRequest's contract: form bodies,
 multipart uploads, per-call timeouts, TimedOut and NetworkError.
+
+`on_message`, when set, hears the chat of every call that posts a message, as it goes out: the
+dispatcher counts the bot's replies against Telegram's limits that its pushes share.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Final
 
 import aiohttp
@@ -16,6 +20,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 DEFAULT_POOL_SIZE: Final = 64
+# Calls that are no new message, though their names say send.
+NOT_MESSAGES: Final = frozenset({"sendChatAction"})
 FORM_HEADERS: Final = {"Content-Type": "application/x-www-form-urlencoded"}
 POOL_TIMEOUT_MESSAGE: Final = (
     "Connect or pool timeout: no connection to Telegram became available in time. "
@@ -29,6 +35,14 @@ def _total(*parts: float | None) -> float | None:
     if any(part is None for part in parts):
         return None
     return sum(part for part in parts if part is not None)
+
+
+def posts_message(url: str) -> bool:
+    """Whether a call to this Bot API URL posts a new message (what flood limits count)."""
+    method = url.rpartition("/")[2]
+    return method.startswith(("send", "copyMessage", "forwardMessage")) and (
+        method not in NOT_MESSAGES
+    )
 
 
 def multipart_body(fields: dict[str, str], files: UploadFileDict) -> aiohttp.FormData:
@@ -52,6 +66,7 @@ class AiohttpRequest(BaseRequest):
         "_proxy",
         "_read_timeout",
         "_session",
+        "on_message",
     )
 
     def __init__(
@@ -70,6 +85,7 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._proxy = proxy
         self._session: aiohttp.ClientSession | None = None
+        self.on_message: Callable[[int | str], None] | None = None
 
     @property
     def read_timeout(self) -> float | None:
@@ -121,6 +137,10 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect_timeout,
             sock_read=read_timeout,
         )
+        if self.on_message is not None and request_data is not None and posts_message(url):
+            chat = request_data.parameters.get("chat_id")
+            if isinstance(chat, int | str):
+                self.on_message(chat)
         body: aiohttp.FormData | bytes | None = None
         headers: dict[str, str] | None = None
         if request_data is not None and request_data.contains_files:

@@ -45,6 +45,20 @@ def method_url(botapi: BotApiServer, method: str) -> str:
 # calls and bodies
 
 
+async def test_on_message_hears_the_chat_of_each_message_posted(botapi: BotApiServer) -> None:
+    heard: list[int | str] = []
+    request = AiohttpRequest()
+    request.on_message = heard.append
+    async with make_bot(botapi, request) as bot:
+        await bot.get_me()
+        await bot.send_chat_action(USER, "typing")
+        sent = await bot.send_message(USER, "news")
+        await bot.edit_message_text("news, edited", chat_id=USER, message_id=sent.message_id)
+        await bot.send_document(-100, b"<opml/>", filename="feeds.opml")
+
+    assert heard == [USER, -100]
+
+
 async def test_get_me_reaches_the_fake(bot: Bot) -> None:
     me = await bot.get_me()
 
