@@ -12,6 +12,7 @@ from typing import Any, Final
 
 import feedparser
 
+from bot.core.charset import as_utf8, guess_encoding
 from bot.core.entry_cap import cap_entries
 from bot.core.models import Entry, ParsedFeed
 from bot.core.text import guess_lang, html_to_text
@@ -36,6 +37,10 @@ def parse_feed(
     # to open first, and a feed body must never make us read a local file.
     # feedparser reads header names in lower case.
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    if (encoding := guess_encoding(body, lowered.get("content-type"))) is not None:
+        body = as_utf8(body, encoding)
+        media_type = lowered.get("content-type", "application/xml").split(";")[0]
+        lowered["content-type"] = f"{media_type}; charset=utf-8"
     parsed = feedparser.parse(
         # Entries past the cap are cut first: feedparser's time grows with every entry.
         io.BytesIO(cap_entries(body, max_entries)),
