@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -75,6 +75,9 @@ class Poller:
     retention: timedelta = timedelta(days=DEFAULT_RETENTION_DAYS)
     # An entry with less text than this gets its article page fetched (once) and read.
     fulltext_min_chars: int = DEFAULT_FULLTEXT_MIN_CHARS
+    # Per topic: a poll looks for the topic's stories and stores its own under this lock, so
+    # that two feeds polled at once cannot both push one story.
+    _topic_locks: dict[int, asyncio.Lock] = field(default_factory=dict, init=False, repr=False)
 
     async def poll_due(self, now: datetime) -> list[PollReport]:
         """Poll every feed that is due, concurrently within the fetcher's bounds."""
@@ -138,19 +141,20 @@ class Poller:
         keywords = (topic.include, topic.exclude) if topic else ((), ())
         pages = await self._read_pages([e for e in fresh if e.key in wanted])
         articles = await asyncio.to_thread(_condense_all, fresh, wanted, source, keywords, pages)
-        if not feed.never_polled:
-            articles = await self._one_story_once(feed.topic_id, articles, source, now)
-        await self.store.save_poll(
-            feed.id,
-            articles,
-            polled_at=now,
-            next_poll_at=self._next(now, result, parsed.ttl),
-            etag=result.etag,
-            modified=result.modified,
-            title=parsed.title,
-            problem=parsed.problem,
-            push=not feed.never_polled,
-        )
+        async with self._topic_locks.setdefault(feed.topic_id, asyncio.Lock()):
+            if not feed.never_polled:
+                articles = await self._one_story_once(feed.topic_id, articles, source, now)
+            await self.store.save_poll(
+                feed.id,
+                articles,
+                polled_at=now,
+                next_poll_at=self._next(now, result, parsed.ttl),
+                etag=result.etag,
+                modified=result.modified,
+                title=parsed.title,
+                problem=parsed.problem,
+                push=not feed.never_polled,
+            )
         if parsed.problem:
             log.info("feed %s is ill-formed but usable: %s", feed.url, parsed.problem)
         return PollReport(

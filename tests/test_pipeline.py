@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -502,3 +505,45 @@ async def test_one_story_from_two_feeds_is_pushed_once_and_cites_both(
         "https://news.example/a1",
         "https://news.example/b1",
     ]
+
+
+async def test_one_story_from_two_feeds_polled_at_once_is_pushed_once(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    topic = await store.add_topic("dup", "Dup")
+    await store.upsert_chat(9, kind=ChatKind.PRIVATE)
+    await store.subscribe(9, topic.id)
+    feed_server.route("/a.xml", body=rss(("a0", "Old A")))
+    feed_server.route("/b.xml", body=rss(("b0", "Old B")))
+    added = [
+        await poller.add_feed(topic.id, feed_server.url(path), NOW)
+        for path in ("/a.xml", "/b.xml")
+    ]
+    story = "Rust 2.0 released with a new borrow checker"
+    feed_server.route("/a.xml", body=rss(("a1", story)))
+    feed_server.route("/b.xml", body=rss(("b1", story + "!")))
+    feeds = [await store.get_feed(report.feed.id) for report in added]
+    # Each poll, having looked at the topic's stories, waits (a while) for the other to look
+    # too: without a lock around looking and storing, neither would see the other's story.
+    looked = 0
+    both_looked = asyncio.Event()
+    recent_stories = store.recent_stories
+
+    async def look_then_wait(*args: Any) -> Any:
+        nonlocal looked
+        stories = await recent_stories(*args)
+        looked += 1
+        if looked == 2:
+            both_looked.set()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(both_looked.wait(), 0.5)
+        return stories
+
+    store.recent_stories = look_then_wait  # type: ignore[method-assign]
+    await asyncio.gather(*(poller.poll(f, NOW + timedelta(hours=1)) for f in feeds if f))
+
+    pending = await store.pending_deliveries(10)
+    assert len(pending) == 1
+    digest = await store.get_digest(pending[0].article_id)
+    assert digest is not None
+    assert len(digest.all_sources) == 2
