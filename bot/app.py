@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import logging
 import os
 from datetime import timedelta
 from typing import Any, Final
@@ -17,6 +18,7 @@ from bot.adapters.dispatch import Dispatcher
 from bot.adapters.http import Fetcher
 from bot.adapters.jobs import poll_due_feeds
 from bot.adapters.maintenance import clean_up
+from bot.adapters.seeding import seed_new_database
 from bot.adapters.store import Store
 from bot.adapters.telegram import (
     admin,
@@ -37,6 +39,8 @@ from bot.config import Settings
 from bot.core.pacing import send_rate
 from bot.locales import load_translators
 from bot.pipeline import Poller
+
+log = logging.getLogger(__name__)
 
 MAX_POLL_TICK: Final = 60.0
 # Replies, menus and admin messages; the dispatcher's pushes have a pool of their own.
@@ -134,6 +138,15 @@ async def start_services(application: BotApplication) -> None:
     services = application.bot_data
     settings = services.settings
     services.store = await Store.open(settings.database)
+    if settings.seed_file is not None:
+        seeded = await seed_new_database(services.store, settings.seed_file)
+        if seeded is not None:
+            log.info(
+                "seeded from %s: %d topics, %d feeds",
+                settings.seed_file,
+                len(seeded.topics),
+                len(seeded.feeds),
+            )
     # Rows claimed by a process that died mid-send are due again.
     await services.store.release_claims()
     services.fetcher = make_fetcher(settings)

@@ -1,4 +1,4 @@
-"""The `digestbot` command: run, preview, poll, backup, topic, feed. Errors are one line."""
+"""The `digestbot` command: run, preview, poll, backup, seed, topic, feed. Errors are one line."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot import __version__
+from bot.adapters.seeding import apply_seed, read_seed
 from bot.adapters.store import DuplicateError, Store
 from bot.adapters.store.backup import backup_database
 from bot.app import make_fetcher, make_poller, run_bot
@@ -55,6 +56,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 def run(environ: Mapping[str, str]) -> int:
     """Start the bot: long polling, scheduled feed polls, clean stop on SIGINT and SIGTERM."""
     settings = load_settings(environ)
+    if settings.seed_file is not None:
+        # Checked before Telegram is reached, so that a mistake in it is the one line printed.
+        asyncio.run(read_seed(settings.seed_file))
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -90,6 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     backup.add_argument("path", type=Path, help="a new file, or a directory to put one in")
     backup.set_defaults(handler=back_up)
+
+    seed = commands.add_parser(
+        "seed", help="add the topics and feeds of a TOML file that the database lacks"
+    )
+    seed.add_argument("path", type=Path, help="the seed file (see README: Seeding)")
+    seed.set_defaults(handler=seed_topics)
 
     topic = commands.add_parser("topic", help="add, list or remove topics")
     topic_commands = topic.add_subparsers(dest="action", required=True, metavar="action")
@@ -184,6 +194,21 @@ def describe(report: PollReport) -> str:
     note = f" (ill-formed: {report.problem})" if report.problem else ""
     pushed = "" if report.pushed else ", first poll: marked as seen, none pushed"
     return f"{head} {report.new_entries} new entries, {report.digests} digests{pushed}{note}"
+
+
+async def seed_topics(args: argparse.Namespace, settings: Settings) -> int:
+    """Add the seed file's topics and feeds that the database does not have yet."""
+    seeds = await read_seed(args.path)
+    store = await Store.open(settings.database)
+    try:
+        seeded = await apply_seed(store, seeds)
+    finally:
+        await store.close()
+    print(
+        f"added {len(seeded.topics)} topics and {len(seeded.feeds)} feeds; "
+        f"{seeded.present} feeds were there already"
+    )
+    return 0
 
 
 async def add_topic(args: argparse.Namespace, settings: Settings) -> int:

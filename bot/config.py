@@ -42,6 +42,7 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
     webhook_secret: str = field(default="", repr=False)
+    seed_file: Path | None = None
 
     @property
     def api_base_url(self) -> str:
@@ -103,6 +104,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
         webhook_port=int(_number(env, "WEBHOOK_PORT", 8443, minimum=1, integer=True)),
         webhook_secret=_secret(env, "WEBHOOK_SECRET"),
+        seed_file=Path(env["SEED_FILE"]) if env.get("SEED_FILE") else None,
     )
 
 

@@ -93,6 +93,38 @@ def test_errors_are_one_line(
     assert "Traceback" not in done.stderr
 
 
+def test_a_broken_seed_file_stops_run_with_one_line(tmp_path: Path) -> None:
+    seed = tmp_path / "topics.toml"
+    seed.write_text("[topics.Tech]\n", encoding="utf-8")
+    env = {"DIGESTBOT_TOKEN": "123:abc", "DIGESTBOT_SEED_FILE": str(seed)}
+
+    done = digestbot("run", cwd=tmp_path, env=env)
+
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"digestbot: seed file {seed}: 'topics.Tech': a slug is a-z, 0-9, - and _ "
+        "(at most 32 characters)"
+    ]
+
+
+def test_seed_adds_what_the_database_lacks(tmp_path: Path) -> None:
+    seed = tmp_path / "topics.toml"
+    seed.write_text(
+        '[topics.tech]\nname = "Tech"\nfeeds = ["https://example.com/a.xml"]\n'
+        '[topics.ja]\nname = "日本語"\nfeeds = ["https://gihyo.jp/feed/rss2"]\n',
+        encoding="utf-8",
+    )
+    first = digestbot("seed", str(seed), cwd=tmp_path)
+    again = digestbot("seed", str(seed), cwd=tmp_path)
+
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "added 2 topics and 2 feeds; 0 feeds were there already"
+    assert again.stdout.strip() == "added 0 topics and 0 feeds; 2 feeds were there already"
+    listing = digestbot("topic", "list", cwd=tmp_path).stdout
+    assert "tech\tTech\t1 feeds" in listing
+    assert "ja\t日本語\t1 feeds" in listing
+
+
 def test_run_without_token_suggests_preview(tmp_path: Path) -> None:
     done = digestbot("run", cwd=tmp_path)
     assert "digestbot preview" in done.stderr

@@ -34,6 +34,7 @@ def test_every_variable() -> None:
             "DIGESTBOT_PAID_BROADCAST": "1",
             "DIGESTBOT_ALLOW_PRIVATE_URLS": "yes",
             "DIGESTBOT_RETENTION_DAYS": "7",
+            "DIGESTBOT_SEED_FILE": "topics.toml",
         }
     )
     assert settings.admin_ids == {1, 2, 3}
@@ -46,6 +47,7 @@ def test_every_variable() -> None:
     assert settings.paid_broadcast
     assert settings.allow_private_urls
     assert settings.retention_days == 7
+    assert settings.seed_file == Path("topics.toml")
 
 
 def test_token_never_in_repr() -> None:
