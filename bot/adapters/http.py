@@ -3,10 +3,8 @@
 `Fetcher.fetch` never raises for a network or server problem: it returns a `FetchResult` whose
 `error` carries the `FetchFailure` kind and a one-line message.
 
-Known limitation: the address check resolves the host itself and httpx resolves it again to
-connect, so a DNS server that answers differently the second time (DNS rebinding) can still
-steer a request to a private address. Closing that gap needs a transport that connects to the
-checked address.
+Hosts are checked where connections are made (`addresses.CheckedTransport`): only public
+addresses, and the very addresses checked, unless private ones are allowed.
 """
 
 from __future__ import annotations
@@ -26,10 +24,16 @@ from typing import Final, Self
 import httpx
 
 from bot import __version__
+from bot.adapters.addresses import (
+    CheckedBackend,
+    CheckedTransport,
+    IPAddress,
+    Resolver,
+    is_public_address,
+    resolve,
+)
 from bot.core.models import FetchResult
 from bot.errors import FetchError, FetchFailure
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 USER_AGENT: Final = f"digestbot/{__version__} (+https://github.com/digestbot)"
 FEED_ACCEPT: Final = (
@@ -38,27 +42,9 @@ FEED_ACCEPT: Final = (
 )
 REDIRECT_STATUSES: Final = frozenset({301, 302, 303, 307, 308})
 RETRY_AFTER_STATUSES: Final = frozenset({429, 503})
-METADATA_ADDRESSES: Final = frozenset(
-    {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254")}
-)
 MAX_MESSAGE_CHARS: Final = 200
 HOSTNAME: Final = re.compile(r"([A-Za-z0-9_-]{1,63}\.)*[A-Za-z0-9_-]{1,63}\.?")
 MAX_HOSTNAME_CHARS: Final = 253
-
-
-def is_public_address(address: IPAddress) -> bool:
-    """False for loopback, private, link-local, multicast, reserved and metadata addresses."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return not (
-        address in METADATA_ADDRESSES
-        or address.is_loopback
-        or address.is_private
-        or address.is_link_local
-        or address.is_multicast
-        or address.is_reserved
-        or address.is_unspecified
-    )
 
 
 def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
@@ -187,6 +173,7 @@ class Fetcher:
         user_agent: str = USER_AGENT,
         now: Callable[[], datetime] = _utc_now,
         is_allowed_address: Callable[[IPAddress], bool] = is_public_address,
+        resolver: Resolver = resolve,
     ) -> None:
         if max_in_flight < 1 or max_per_host < 1:
             raise ValueError("max_in_flight and max_per_host must be at least 1")
@@ -194,11 +181,13 @@ class Fetcher:
         self._deadline = deadline
         self._max_redirects = max_redirects
         self._max_per_host = max_per_host
-        self._allow_private = allow_private
         self._now = now
-        self._is_allowed_address = is_allowed_address
         self._in_flight = asyncio.Semaphore(max_in_flight)
         self._hosts: dict[str, _HostSlots] = {}
+        limits = httpx.Limits(
+            max_connections=max_in_flight, max_keepalive_connections=max_in_flight
+        )
+        checked = CheckedBackend(is_allowed_address, resolver)
         self._client = httpx.AsyncClient(
             headers={"User-Agent": user_agent},
             timeout=httpx.Timeout(
@@ -207,9 +196,8 @@ class Fetcher:
                 write=read_timeout,
                 pool=connect_timeout,
             ),
-            limits=httpx.Limits(
-                max_connections=max_in_flight, max_keepalive_connections=max_in_flight
-            ),
+            limits=limits,
+            transport=None if allow_private else CheckedTransport(checked, limits),
             follow_redirects=False,
             # Proxies and .netrc from the environment would bypass the address check.
             trust_env=False,
@@ -291,8 +279,6 @@ class Fetcher:
     async def _request(
         self, url: httpx.URL, headers: dict[str, str], etag: str | None, modified: str | None
     ) -> FetchResult | httpx.URL:
-        if not self._allow_private:
-            await self._check_address(url)
         request = self._client.build_request("GET", url, headers=headers)
         try:
             response = await self._client.send(request, stream=True)
@@ -361,27 +347,6 @@ class Fetcher:
                 )
             chunks.append(chunk)
         return b"".join(chunks)
-
-    async def _check_address(self, url: httpx.URL) -> None:
-        """Refuse a host if any address it resolves to is not public."""
-        host = url.host
-        try:
-            addresses: list[IPAddress] = [ipaddress.ip_address(host)]
-        except ValueError:
-            loop = asyncio.get_running_loop()
-            try:
-                # The IDNA form httpx will connect to, not Python's older IDNA 2003 codec.
-                name = url.raw_host.decode("ascii")
-                infos = await loop.getaddrinfo(name, url.port, type=socket.SOCK_STREAM)
-            except socket.gaierror as exc:
-                raise FetchError(FetchFailure.DNS, f"cannot resolve host {host}") from exc
-            addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-        for address in addresses:
-            if not self._is_allowed_address(address):
-                raise FetchError(
-                    FetchFailure.PRIVATE_ADDRESS,
-                    f"refused {host}: {address} is not a public address",
-                )
 
     @contextlib.asynccontextmanager
     async def _host_slot(self, host: str) -> AsyncIterator[None]:

@@ -17,14 +17,8 @@ from typing import Any
 import pytest
 
 import bot
-from bot.adapters.http import (
-    FEED_ACCEPT,
-    Fetcher,
-    IPAddress,
-    is_public_address,
-    parse_max_age,
-    parse_retry_after,
-)
+from bot.adapters.addresses import IPAddress, is_public_address
+from bot.adapters.http import FEED_ACCEPT, Fetcher, parse_max_age, parse_retry_after
 from bot.core.models import FetchResult
 from bot.errors import FetchFailure
 from tests.fakes.feedserver import FeedServer
@@ -409,6 +403,62 @@ async def test_redirect_to_a_private_address_is_refused(
     assert result.error is not None
     assert result.error.kind is FetchFailure.PRIVATE_ADDRESS
     assert result.url == f"http://{target}:{feed_server.port}/feed.xml"
+
+
+class Resolver:
+    """A DNS server for tests: each name's answers in turn, the last one repeated."""
+
+    def __init__(self, answers: dict[str, list[list[str]]]) -> None:
+        self.answers = answers
+        self.asked: list[str] = []
+
+    async def __call__(self, host: str, port: int) -> list[IPAddress]:
+        self.asked.append(host)
+        turns = self.answers[host]
+        answer = turns[min(len(self.asked) - 1, len(turns) - 1)]
+        return [ipaddress.ip_address(a) for a in answer]
+
+
+async def test_a_host_is_connected_to_at_the_address_checked(
+    feed_server: FeedServer, path: str
+) -> None:
+    # A rebinding DNS server: a public answer for the check, a private one for the connection.
+    # Asked once, the check's answer is the one connected to; the system resolver, which does
+    # not know the name, is never asked.
+    feed_server.route(path, body=FEED)
+    dns = Resolver({"feeds.rebind.test": [["127.0.0.1"], ["127.0.0.2"]]})
+    async with Fetcher(is_allowed_address=only_the_test_server_is_public, resolver=dns) as fetcher:
+        result = await fetcher.fetch(f"http://feeds.rebind.test:{feed_server.port}{path}")
+    assert result.error is None
+    assert result.body == FEED
+    assert dns.asked == ["feeds.rebind.test"]
+    (request,) = feed_server.requests(path)
+    assert request.headers["host"] == f"feeds.rebind.test:{feed_server.port}"
+
+
+async def test_a_host_with_any_private_address_is_refused(
+    feed_server: FeedServer, path: str
+) -> None:
+    feed_server.route(path, body=FEED)
+    dns = Resolver({"mixed.test": [["127.0.0.1", "10.0.0.1"]]})
+    async with Fetcher(is_allowed_address=only_the_test_server_is_public, resolver=dns) as fetcher:
+        result = await fetcher.fetch(f"http://mixed.test:{feed_server.port}{path}")
+    assert result.error is not None
+    assert result.error.kind is FetchFailure.PRIVATE_ADDRESS
+    assert "10.0.0.1 is not a public address" in str(result.error)
+    assert feed_server.requests(path) == []
+
+
+async def test_the_next_address_is_tried_when_one_refuses(
+    feed_server: FeedServer, path: str
+) -> None:
+    # Nothing listens on 127.0.0.3 (the server is bound to 127.0.0.1).
+    feed_server.route(path, body=FEED)
+    dns = Resolver({"two.test": [["127.0.0.3", "127.0.0.1"]]})
+    async with Fetcher(is_allowed_address=lambda _: True, resolver=dns) as fetcher:
+        result = await fetcher.fetch(f"http://two.test:{feed_server.port}{path}")
+    assert result.error is None
+    assert result.body == FEED
 
 
 @pytest.mark.parametrize(
