@@ -13,11 +13,12 @@ from typing import Protocol
 from bot.adapters.pages import PageResult, fetch_article_text
 from bot.adapters.store import NewArticle, NotFoundError, Store
 from bot.config import DEFAULT_FULLTEXT_MIN_CHARS, DEFAULT_RETENTION_DAYS
-from bot.core.condense import SAME_STORY_WINDOW, condense, same_story
+from bot.core.condense import condense
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
 from bot.core.filters import passes
 from bot.core.models import Entry, Feed, FetchResult, ParsedFeed, Source
 from bot.core.schedule import Disable, HealthEvent, health_event, next_poll_at
+from bot.core.stories import SAME_STORY_WINDOW, StoryIndex
 from bot.core.structure import canonical_url
 from bot.core.text import html_to_text
 from bot.errors import FeedError, ParseError
@@ -204,21 +205,13 @@ class Poller:
     ) -> list[NewArticle]:
         """A story the topic already has (same canonical URL or title) is not pushed again;
         the first digest lists this publisher among its sources instead."""
-        recent = await self.store.recent_stories(topic_id, now - SAME_STORY_WINDOW)
+        recent = StoryIndex(await self.store.recent_stories(topic_id, now - SAME_STORY_WINDOW))
         result = []
         for new in articles:
             match = None
             if new.digest is not None and new.push:
                 when = new.entry.published or now
-                match = next(
-                    (
-                        article_id
-                        for article_id, canonical, title, lang, at in recent
-                        if (canonical and canonical == new.canonical_url)
-                        or same_story(new.entry.title, new.entry.lang, when, (title, lang, at))
-                    ),
-                    None,
-                )
+                match = recent.find(new.canonical_url, new.entry.title, new.entry.lang, when)
             if match is None:
                 result.append(new)
                 continue

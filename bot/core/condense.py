@@ -2,21 +2,12 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import replace
-from datetime import datetime, timedelta
-from difflib import SequenceMatcher
-from typing import Final
 
 from bot.core.models import Digest, Entry, Page
 from bot.core.structure import Structure, canonical_url
 from bot.core.summarize import summarize
 from bot.core.text import html_to_text
-
-SAME_STORY_WINDOW: Final = timedelta(hours=48)
-SAME_TITLE_RATIO: Final = 0.9
-_NOT_WORD: Final = re.compile(r"[\W_]+")
 
 
 def condense(
@@ -61,21 +52,3 @@ def continue_digest(digest: Digest, page_text: str, structure: Structure) -> Dig
         next_url=structure.next_url if structure.next_url != digest.next_url else None,
         next_title=structure.next_title,
     )
-
-
-def same_story(
-    title: str, lang: str, published: datetime, other: tuple[str, str, datetime]
-) -> bool:
-    """Whether two articles tell one story: a near-identical title, one language, 48 hours."""
-    other_title, other_lang, other_published = other
-    if lang != other_lang or abs(published - other_published) > SAME_STORY_WINDOW:
-        return False
-    a, b = _title_key(title), _title_key(other_title)
-    if not a or not b:
-        return False
-    return a == b or SequenceMatcher(None, a, b).ratio() >= SAME_TITLE_RATIO
-
-
-def _title_key(title: str) -> str:
-    """NFKC, case-folded, without punctuation or spaces: 'Ｒｕｓｔ 2.0!' and 'rust 20' agree."""
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", title).casefold())

@@ -17,6 +17,7 @@ from bot.adapters.store.rows import (
     to_text_or_none,
 )
 from bot.core.models import DeliveryStatus, Digest
+from bot.core.stories import Story
 
 # Below SQLite's historical limit of 999 bound parameters per statement.
 MAX_KEYS_PER_QUERY: Final = 500
@@ -148,10 +149,8 @@ class Articles(StoreBase):
                 )
         return inserted
 
-    async def recent_stories(
-        self, topic_id: int, since: datetime
-    ) -> list[tuple[int, str | None, str, str, datetime]]:
-        """Digested articles of a topic since a time: (id, canonical url, title, lang, when)."""
+    async def recent_stories(self, topic_id: int, since: datetime) -> list[Story]:
+        """Digested articles of a topic since a time, the newest first (at most 1,000)."""
         rows = await self._fetchall(
             """
             SELECT a.id, a.canonical_url, a.title, a.lang,
@@ -163,7 +162,7 @@ class Articles(StoreBase):
             """,
             (topic_id, to_text(since)),
         )
-        return [(int(r[0]), r[1], str(r[2]), str(r[3]), required_time(r[4])) for r in rows]
+        return [Story(int(r[0]), r[1], str(r[2]), str(r[3]), required_time(r[4])) for r in rows]
 
     async def update_digest(self, article_id: int, digest: Digest) -> None:
         """Replace an article's digest (a source added, a next page appended)."""
