@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sys
 
-from bench import fanout, ingest, quality, transport
+from bench import fanout, ingest, poll, quality, transport
 
 BENCHMARKS = {
     "fanout": fanout.main,
     "ingest": ingest.main,
+    "poll": poll.main,
     "quality": quality.main,
     "transport": transport.main,
 }
