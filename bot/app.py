@@ -44,7 +44,7 @@ log = logging.getLogger(__name__)
 
 MAX_POLL_TICK: Final = 60.0
 # Replies, menus and admin messages; the dispatcher's pushes have a pool of their own.
-REPLY_POOL_SIZE: Final = 32
+REPLY_POOL_SIZE: Final = 64
 DAILY_TICK: Final = 60.0
 CLEANUP_EVERY: Final = timedelta(days=1)
 CLEANUP_FIRST: Final = timedelta(minutes=10)

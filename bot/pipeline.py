@@ -78,7 +78,9 @@ class Poller:
     fulltext_min_chars: int = DEFAULT_FULLTEXT_MIN_CHARS
     # Per topic: a poll looks for the topic's stories and stores its own under this lock, so
     # that two feeds polled at once cannot both push one story.
-    _topic_locks: dict[int, asyncio.Lock] = field(default_factory=dict, init=False, repr=False)
+    _topic_locks: dict[int, asyncio.Lock] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     async def poll_due(self, now: datetime) -> list[PollReport]:
         """Poll every feed that is due, concurrently within the fetcher's bounds."""

@@ -30,10 +30,17 @@ METADATA_ADDRESSES: Final = frozenset(
 
 
 def is_public_address(address: IPAddress) -> bool:
-    """False for loopback, private, link-local, multicast, reserved and metadata addresses."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    return not (
+    """False for loopback, private, shared, link-local, multicast, reserved and metadata ones.
+
+    An IPv6 address that carries an IPv4 one (IPv4-mapped, 6to4) is judged by that IPv4 one.
+    """
+    if isinstance(address, ipaddress.IPv6Address):
+        embedded = address.ipv4_mapped or address.sixtofour
+        if embedded is not None:
+            return is_public_address(embedded)
+        if address.is_site_local:
+            return False
+    return address.is_global and not (
         address in METADATA_ADDRESSES
         or address.is_loopback
         or address.is_private
@@ -86,13 +93,19 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
                     FetchFailure.PRIVATE_ADDRESS,
                     f"refused {host}: {address} is not a public address",
                 )
+        # One connect timeout for all the addresses, tried in the resolver's order.
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
         failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
         for address in addresses:
+            left = None if deadline is None else deadline - loop.time()
+            if left is not None and left <= 0:
+                raise httpcore.ConnectTimeout(f"no connection to {host} within {timeout:g} s")
             try:
                 return await self._backend.connect_tcp(
                     str(address),
                     port,
-                    timeout=timeout,
+                    timeout=left,
                     local_address=local_address,
                     socket_options=socket_options,
                 )

@@ -190,9 +190,11 @@ class Dispatcher:
         waiting = [row.id for queue in self._queues.values() for job in queue for row in job.rows]
         self._queues.clear()
         self._held = 0
-        if waiting:
-            await self.store.defer_deliveries(waiting, None, None)
-        await self.transport.shutdown()
+        try:
+            if waiting:
+                await self.store.defer_deliveries(waiting, None, None)
+        finally:
+            await self.transport.shutdown()
 
     # the scheduling loop
 
@@ -235,6 +237,11 @@ class Dispatcher:
         if not self._ready:
             return
         when, _, chat_id = self._ready[0]
+        if (later := self._pacer.chat_ready_at(chat_id)) > when:
+            # A reply to the chat since it was put in line: it waits its turn at the back, and
+            # the chats behind it do not wait for it.
+            heapq.heapreplace(self._ready, (later, next(self._seq), chat_id))
+            return
         start = max(when, self._pacer.ready_at(chat_id, now))
         if start > now:
             await self._wait(min(start - now, TICK))

@@ -156,7 +156,8 @@ class _HostSlots:
 class Fetcher:
     """One httpx.AsyncClient with the limits a feed poller needs; see `fetch`.
 
-    `allow_private` skips the address check; `is_allowed_address` replaces its rule.
+    `allow_private` skips the address check; `is_allowed_address` replaces its rule, and
+    `resolver` the system's DNS resolver for it.
     """
 
     def __init__(

@@ -24,7 +24,8 @@ class Seeded:
 async def read_seed(path: Path) -> list[SeedTopic]:
     """The topics of a seed file; ConfigError (one line, naming the file) if it is unusable."""
     try:
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
+        # utf-8-sig: editors that save UTF-8 with a byte order mark are common on Windows.
+        text = await asyncio.to_thread(path.read_text, encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"cannot read the seed file {path}: {error}") from None
     try:
@@ -58,12 +59,13 @@ async def apply_seed(store: Store, seeds: Sequence[SeedTopic]) -> Seeded:
 
 
 async def seed_new_database(store: Store, path: Path) -> Seeded | None:
-    """At start-up: a database without topics gets the seed file's; None if it had some.
+    """At start-up: a database created by this start gets the seed file's topics; else None.
 
     The file is read and checked either way, so that a broken one stops the start. It seeds
-    only a new database: a topic an admin removed later does not come back at the next start.
+    only a new database: a topic an admin removed later does not come back at the next start,
+    even when it was the last one.
     """
     seeds = await read_seed(path)
-    if await store.list_topics():
+    if not store.created:
         return None
     return await apply_seed(store, seeds)

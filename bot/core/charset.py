@@ -4,7 +4,7 @@ A feed says its encoding with a byte order mark, the XML declaration, or the cha
 Content-Type. Without any of them XML means UTF-8, and feedparser, finding invalid UTF-8, falls
 back to windows-1252: an old EUC-JP or Shift_JIS feed comes out as mojibake. For such a body,
 and only then, the encoding is guessed from the bytes (charset-normalizer) and the body
-re-encoded as UTF-8, unless windows-1252 reads it as cleanly as the guess.
+re-encoded as UTF-8, unless windows-1252 reads it plausibly too.
 """
 
 from __future__ import annotations
@@ -50,9 +50,10 @@ def guess_encoding(body: bytes, content_type: str | None = None) -> str | None:
     best = matches.best()
     if best is None or codecs.lookup(best.encoding).name == "utf-8":
         return None
-    if any(FALLBACK in m.could_be_from_charset for m in matches if m.chaos <= best.chaos):
-        # Latin text reads as cleanly in several single-byte encodings: feedparser's fallback is
-        # as good a guess as any, and keeps the feed's problem recorded.
+    if any(FALLBACK in match.could_be_from_charset for match in matches):
+        # Windows-1252 reads it plausibly: Latin text, which reads as plausibly in several
+        # single-byte code pages (cp1257, cp775 …) whose accents differ. feedparser's fallback
+        # is the likeliest of them, and keeps the feed's problem recorded.
         return None
     return best.encoding
 

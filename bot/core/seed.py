@@ -14,6 +14,7 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from bot.core.filters import FilterArgsError, parse_filter_args
 from bot.core.opml import MAX_URL_CHARS
@@ -73,10 +74,10 @@ def _topic(slug: str, table: Any) -> SeedTopic:
         raise SeedError(f"'{where}.name' must be text of 1 to {MAX_NAME_CHARS} characters")
     feeds = _strings(table.get("feeds", []), f"{where}.feeds")
     for url in feeds:
-        if not url.startswith(("http://", "https://")) or len(url) > MAX_URL_CHARS:
+        if not _is_http_url(url):
             raise SeedError(f"'{where}.feeds': {url[:80]!r} is not an http(s) URL")
-    include = _strings(table.get("include", []), f"{where}.include")
-    exclude = _strings(table.get("exclude", []), f"{where}.exclude")
+    include = _keywords(table.get("include", []), f"{where}.include")
+    exclude = _keywords(table.get("exclude", []), f"{where}.exclude")
     try:
         words = parse_filter_args([*(f"+{w}" for w in include), *(f"-{w}" for w in exclude)])
     except FilterArgsError as error:
@@ -88,3 +89,21 @@ def _strings(value: Any, where: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise SeedError(f"'{where}' must be a list of strings")
     return [item.strip() for item in value if item.strip()]
+
+
+def _keywords(value: Any, where: str) -> list[str]:
+    words = _strings(value, where)
+    for word in words:
+        if word.startswith(("+", "-")):
+            raise SeedError(f"'{where}': write {word[1:]!r}, not {word!r}: the list says which")
+    return words
+
+
+def _is_http_url(url: str) -> bool:
+    if len(url) > MAX_URL_CHARS:
+        return False
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+    except ValueError:
+        return False

@@ -370,3 +370,36 @@ async def test_replies_during_a_fan_out_count_against_the_overall_rate(
         assert len(api.sent_messages(chat_id)) == 1
     for chat_id in askers:
         assert len(api.sent_messages(chat_id)) == 1
+
+
+async def all_unsent_claimed(running_bot: RunningBot) -> None:
+    """Return once every row not sent yet is claimed: taken into the dispatcher's line."""
+    for _ in range(1000):
+        rows = await running_bot.store.list_deliveries()
+        if {r.status for r in rows if r.sent_at is None} == {DeliveryStatus.CLAIMED}:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the dispatcher did not claim the rows")
+
+
+@pytest.mark.parametrize("bot_settings", [{"max_rate": 1.0}])
+async def test_a_reply_to_a_chat_in_line_does_not_hold_up_the_chats_behind_it(
+    running_bot: RunningBot,
+) -> None:
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE), (OTHER, ChatKind.PRIVATE))
+    await publish(running_bot, feed, "a")
+    await dispatcher(running_bot).drain()  # USER at t, OTHER at t + 1 s (1 message/s overall)
+    await publish(running_bot, feed, "b", polled_at=NOW + timedelta(minutes=1))
+    dispatcher(running_bot).wake()
+    await all_unsent_claimed(running_bot)
+    # In line: USER first. A reply to USER now puts its next push a second after the reply;
+    # OTHER's, due before that, goes first instead of waiting behind USER's.
+    assert (await running_bot.command(USER, "/help")).ok
+    await dispatcher(running_bot).drain()
+
+    pushes = [
+        c.params["chat_id"]
+        for c in running_bot.api.calls("sendMessage")
+        if "Title b" in str(c.params.get("text"))
+    ]
+    assert pushes == [OTHER, USER]

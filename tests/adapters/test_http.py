@@ -483,6 +483,15 @@ async def test_the_next_address_is_tried_when_one_refuses(
         ("ff02::1", False),
         ("::ffff:127.0.0.1", False),
         ("::ffff:10.0.0.1", False),
+        ("::ffff:93.184.215.14", True),
+        ("100.64.0.1", False),  # shared (carrier-grade NAT) space
+        ("100.100.100.200", False),  # a cloud's metadata service, in the shared space
+        ("fec0::1", False),  # site-local
+        ("2002:7f00:1::", False),  # 6to4 around 127.0.0.1
+        ("2002:a00:1::", False),  # 6to4 around 10.0.0.1
+        ("2002:5db8:d70e::", True),  # 6to4 around 93.184.215.14
+        ("192.0.2.1", False),  # documentation
+        ("198.18.0.1", False),  # benchmarking
     ],
 )
 def test_is_public_address(address: str, public: bool) -> None:

@@ -97,6 +97,22 @@ def test_as_utf8_replaces_what_does_not_decode() -> None:
     assert as_utf8("日本".encode("shift_jis") + b"\xff", "shift_jis") == "日本\ufffd".encode()
 
 
+@pytest.mark.parametrize(
+    ("title", "encoding"),
+    [
+        ("L'été est là", "latin-1"),
+        ("Price €5", "cp1252"),
+        ("Größere Änderungen für Übersee-Straßen", "cp1252"),
+    ],
+)
+def test_short_latin_text_is_not_read_in_another_code_page(title: str, encoding: str) -> None:
+    items = "".join(f"<item><title>plain item {n}</title></item>" for n in range(10))
+    body = f"<rss><channel><title>{title}</title>{items}</channel></rss>".encode(encoding)
+
+    assert guess_encoding(body) is None
+    assert parse_feed(body, URL).title == title
+
+
 def test_latin_text_keeps_feedparsers_windows_1252_reading() -> None:
     # Portuguese in windows-1252 reads as cleanly in cp1257 or cp1250: no guess is better.
     body = (DATA / "feeds" / "rss-parser__uolNoticias.rss").read_bytes()

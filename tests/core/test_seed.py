@@ -9,7 +9,7 @@ from bot.core.seed import SeedError, SeedTopic, parse_seed
 GOOD = """
 [topics.tech]
 name = "Technology"
-feeds = ["https://example.com/a.xml", "https://example.com/a.xml", " http://example.org/b "]
+feeds = ["https://example.com/a.xml", "https://example.com/a.xml", " HTTP://example.org/b "]
 include = ["rust", "Python"]
 exclude = ["sponsored"]
 
@@ -26,7 +26,7 @@ def test_a_seed_file_gives_its_topics_in_order() -> None:
         SeedTopic(
             "tech",
             "Technology",
-            ("https://example.com/a.xml", "http://example.org/b"),
+            ("https://example.com/a.xml", "HTTP://example.org/b"),
             ("rust", "Python"),
             ("sponsored",),
         ),
@@ -51,7 +51,10 @@ def test_an_empty_file_has_no_topics() -> None:
         (f"[topics.tech]\nname = '{'n' * 65}'", "'topics.tech.name' must be text"),
         ("[topics.tech]\nfeeds = 'https://a/'", "'topics.tech.feeds' must be a list of strings"),
         ("[topics.tech]\nfeeds = ['file:///etc/passwd']", "'file:///etc/passwd' is not an http"),
+        ("[topics.tech]\nfeeds = ['https://']", "'https://' is not an http"),
+        ("[topics.tech]\nfeeds = ['http://[::1']", "'http://[::1' is not an http"),
         ("[topics.tech]\ninclude = [1]", "'topics.tech.include' must be a list of strings"),
+        ("[topics.tech]\ninclude = ['-ads']", "'topics.tech.include': write 'ads', not '-ads'"),
         (f"[topics.tech]\nexclude = ['{'w' * 41}']", "'topics.tech' filters: keyword over 40"),
         ("topics.tech = 'x'", "'topics.tech' must be a table"),
     ],

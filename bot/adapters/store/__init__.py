@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from types import TracebackType
 
@@ -42,8 +43,12 @@ class Store(Topics, Feeds, Articles, Chats, Outbox, Stats, Digests, Retention):
     @classmethod
     async def open(cls, path: Path | str) -> Store:
         """Open (creating it and its directory if need be) and migrate the database."""
-        db, version = await open_database(Path(path))
-        return cls(db, version)
+        path = Path(path)
+        created = str(path) == ":memory:" or not await asyncio.to_thread(path.exists)
+        db, version = await open_database(path)
+        store = cls(db, version)
+        store.created = created
+        return store
 
     async def close(self) -> None:
         """Close the connection; closing twice is harmless."""

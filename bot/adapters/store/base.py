@@ -73,6 +73,7 @@ class StoreBase:
             raise ValueError("busy_attempts must be at least 1")
         self._db = db
         self._schema_version = schema_version
+        self.created = False  # whether opening it created the database file
         self._closed = False
         # One connection, many coroutines: a statement run while another coroutine's
         # transaction is open would be committed or rolled back with it.

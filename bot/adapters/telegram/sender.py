@@ -57,7 +57,7 @@ async def send(
         # read_timeout=None would mean "wait forever" to PTB, not "the default".
         return await (call() if read_timeout is None else call(read_timeout=read_timeout))
     except TelegramError as error:
-        return failure(error)
+        return as_send_failure(error)
 
 
 def encode_keyboard(keyboard: InlineKeyboardMarkup | None) -> str | None:
@@ -77,8 +77,10 @@ async def post_message(
     paid: bool = False,
     read_timeout: float | None = None,
 ) -> int | SendFailure:
-    """As `send`, to the bot's `base_url` through `request` (initialized), the keyboard from
-    `encode_keyboard`: the new message's id, or the failure."""
+    """As `send`, through an initialized `request`: the new message's id, or the failure.
+
+    `base_url` is the bot's (`Bot.base_url`); `keyboard` comes from `encode_keyboard`.
+    """
     text, mode = (plain or "", None) if html is None else (html, "HTML")
     fields: dict[str, Any] = {
         "chat_id": chat_id,
@@ -93,14 +95,14 @@ async def post_message(
     try:
         answer = await request.post(f"{base_url}/sendMessage", data, read_timeout=timeout)
     except TelegramError as error:
-        return failure(error)
+        return as_send_failure(error)
     if not isinstance(answer, dict) or not isinstance(message_id := answer.get("message_id"), int):
         # Not a Message: as with send(), where PTB could not build one, the row is tried again.
         return SendFailure(FailureKind.TRANSIENT, f"sendMessage answered {answer!r:.200}")
     return message_id
 
 
-def failure(error: TelegramError) -> SendFailure:
+def as_send_failure(error: TelegramError) -> SendFailure:
     """What PTB's exception for a refused or failed send means to the outbox."""
     match error:
         case RetryAfter():
