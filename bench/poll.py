@@ -82,10 +82,6 @@ def serve(pipe: Connection) -> None:
     class TallyingHandler(feedserver._Handler):
         """The server's handler, noting the status of every answer it sends."""
 
-        # It writes a 200's head and body apart: with Nagle on, the body then waits for the
-        # client's delayed ACK, 40 ms a response, and both sides would time mostly that.
-        disable_nagle_algorithm = True
-
         def _send(
             self,
             status: int,
