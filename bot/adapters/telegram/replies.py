@@ -2,17 +2,39 @@
 
 from __future__ import annotations
 
+import asyncio
+from datetime import timedelta
+from typing import Final
+
 from telegram import CallbackQuery, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest
+from telegram.error import BadRequest, RetryAfter
 
 from bot.adapters.telegram.keyboards import markup
 from bot.core.render import Rendered
+
+MAX_REPLY_WAIT: Final = 10.0  # seconds a reply waits out Telegram's 429 once; longer: given up
 
 
 async def reply(
     update: Update, html: str, keyboard: InlineKeyboardMarkup | None = None
 ) -> Message:
-    """Answer in the update's chat (and forum thread) with Telegram HTML."""
+    """Answer in the update's chat (and forum thread) with Telegram HTML.
+
+    A 429 is waited out once when Telegram asks for at most MAX_REPLY_WAIT seconds: the
+    handler waits, other updates go on (they are handled concurrently).
+    """
+    try:
+        return await _reply(update, html, keyboard)
+    except RetryAfter as error:
+        wait = error.retry_after
+        seconds = wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
+        if seconds > MAX_REPLY_WAIT:
+            raise
+        await asyncio.sleep(seconds)
+        return await _reply(update, html, keyboard)
+
+
+async def _reply(update: Update, html: str, keyboard: InlineKeyboardMarkup | None) -> Message:
     message = update.effective_message
     if message is None:
         # A button under a message Telegram no longer shows the bot (an InaccessibleMessage,

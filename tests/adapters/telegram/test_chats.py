@@ -217,3 +217,35 @@ async def test_an_unexpected_error_is_logged_and_the_user_told(running_bot: Runn
     running_bot.app.add_handler(CommandHandler("explode", explode), group=-2)
     reply = await running_bot.command(USER, "/explode")
     assert reply.params["text"] == "Sorry, something went wrong. Please try again later."
+
+
+async def test_a_reply_refused_with_a_short_429_is_sent_after_the_wait(
+    running_bot: RunningBot,
+) -> None:
+    api = running_bot.api
+    api.queue_error(USER, "flood", retry_after=1)
+    since = len(api.calls())
+    api.inject_command(USER, "/help")
+
+    answered = await api.wait_for_call_async(
+        "sendMessage", lambda c: c.params.get("chat_id") == USER and c.ok, since=since
+    )
+
+    tries = [
+        c.status
+        for c in api.calls()[since:]
+        if c.method == "sendMessage" and c.params.get("chat_id") == USER
+    ]
+    assert tries == [429, 200]
+    assert "/summary" in answered.params["text"]
+
+
+async def test_a_reply_refused_with_a_long_429_is_not_waited_for(
+    running_bot: RunningBot,
+) -> None:
+    api = running_bot.api
+    api.queue_error(USER, "flood", retry_after=60)
+    refused = await running_bot.command(USER, "/help")
+    assert refused.status == 429
+    # The next command is answered: nothing waits out the minute.
+    assert (await running_bot.command(USER, "/help")).ok
