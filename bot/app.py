@@ -43,8 +43,9 @@ from bot.pipeline import Poller
 log = logging.getLogger(__name__)
 
 MAX_POLL_TICK: Final = 60.0
-# Replies, menus and admin messages; the dispatcher's pushes have a pool of their own.
-REPLY_POOL_SIZE: Final = 64
+# Replies, menus and admin messages: a connection for each of the 256 updates PTB handles at
+# once (its own default pool size); the dispatcher's pushes have a pool of their own.
+REPLY_POOL_SIZE: Final = 256
 DAILY_TICK: Final = 60.0
 CLEANUP_EVERY: Final = timedelta(days=1)
 CLEANUP_FIRST: Final = timedelta(minutes=10)
