@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Final
+from urllib.parse import urlsplit
 
 from bot.errors import DigestbotError
 
 MAX_OPML_BYTES: Final = 1024 * 1024
 MAX_IMPORT_FEEDS: Final = 200
 MAX_URL_CHARS: Final = 2048
-FEED_SCHEMES: Final = ("http://", "https://")
+FEED_SCHEMES: Final = ("http", "https")
 DECLARED_ENCODING: Final = re.compile(
     rb"<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]{1,40})[\"']"
 )
@@ -104,7 +105,7 @@ def plan_import(feeds: Sequence[OpmlFeed], known_urls: Iterable[str]) -> ImportP
     duplicates: list[OpmlFeed] = []
     refused: list[Refused] = []
     for feed in feeds:
-        if not feed.url.lower().startswith(FEED_SCHEMES):
+        if not is_http_url(feed.url):
             refused.append(Refused(feed.url, "not an http(s) URL"))
         elif len(feed.url) > MAX_URL_CHARS:
             refused.append(Refused(feed.url, f"URL over {MAX_URL_CHARS} characters"))
@@ -114,6 +115,15 @@ def plan_import(feeds: Sequence[OpmlFeed], known_urls: Iterable[str]) -> ImportP
             seen.add(feed.url)
             to_add.append(feed)
     return ImportPlan(tuple(to_add), tuple(duplicates), tuple(refused))
+
+
+def is_http_url(url: str) -> bool:
+    """Whether a feed URL is http or https with a host (its length is checked apart)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme.lower() in FEED_SCHEMES and bool(parts.hostname)
+    except ValueError:
+        return False
 
 
 def build_opml(title: str, groups: Sequence[OpmlGroup], now: datetime) -> bytes:

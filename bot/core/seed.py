@@ -14,10 +14,9 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 from bot.core.filters import FilterArgsError, parse_filter_args
-from bot.core.opml import MAX_URL_CHARS
+from bot.core.opml import MAX_URL_CHARS, is_http_url
 from bot.core.topics import MAX_NAME_CHARS, is_valid_slug
 
 MAX_SEED_TOPICS: Final = 200
@@ -74,7 +73,7 @@ def _topic(slug: str, table: Any) -> SeedTopic:
         raise SeedError(f"'{where}.name' must be text of 1 to {MAX_NAME_CHARS} characters")
     feeds = _strings(table.get("feeds", []), f"{where}.feeds")
     for url in feeds:
-        if not _is_http_url(url):
+        if len(url) > MAX_URL_CHARS or not is_http_url(url):
             raise SeedError(f"'{where}.feeds': {url[:80]!r} is not an http(s) URL")
     include = _keywords(table.get("include", []), f"{where}.include")
     exclude = _keywords(table.get("exclude", []), f"{where}.exclude")
@@ -97,13 +96,3 @@ def _keywords(value: Any, where: str) -> list[str]:
         if word.startswith(("+", "-")):
             raise SeedError(f"'{where}': write {word[1:]!r}, not {word!r}: the list says which")
     return words
-
-
-def _is_http_url(url: str) -> bool:
-    if len(url) > MAX_URL_CHARS:
-        return False
-    try:
-        parts = urlsplit(url)
-        return parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
-    except ValueError:
-        return False

@@ -157,6 +157,7 @@ def test_plan_import_sorts_new_duplicate_and_refused_feeds() -> None:
         OpmlFeed("javascript:alert(1)"),
         OpmlFeed("ftp://files.example/feed.xml"),
         OpmlFeed("HTTPS://B.example/feed"),
+        OpmlFeed("https://"),
     ]
     assert plan_import(feeds, ["https://known.example/feed"]) == ImportPlan(
         to_add=(OpmlFeed("https://a.example/feed"), OpmlFeed("HTTPS://B.example/feed")),
@@ -167,6 +168,7 @@ def test_plan_import_sorts_new_duplicate_and_refused_feeds() -> None:
         refused=(
             Refused("javascript:alert(1)", "not an http(s) URL"),
             Refused("ftp://files.example/feed.xml", "not an http(s) URL"),
+            Refused("https://", "not an http(s) URL"),
         ),
     )
 
