@@ -5,7 +5,10 @@ from __future__ import annotations
 import gc
 import logging
 import os
-from datetime import timedelta
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -13,14 +16,12 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
-from bot.adapters.digests import queue_daily_digests
 from bot.adapters.dispatch import Dispatcher
 from bot.adapters.http import Fetcher
-from bot.adapters.jobs import poll_due_feeds
-from bot.adapters.maintenance import clean_up
-from bot.adapters.seeding import seed_new_database
 from bot.adapters.store import Store
-from bot.adapters.telegram import (
+from bot.adapters.telegram.menus import set_menus
+from bot.adapters.telegram.transport import AiohttpRequest
+from bot.chat import (
     admin,
     admin_channels,
     admin_feeds,
@@ -31,13 +32,14 @@ from bot.adapters.telegram import (
     reading,
     subscriber,
 )
-from bot.adapters.telegram.context import BotContext, Services
-from bot.adapters.telegram.error_handler import on_error
-from bot.adapters.telegram.menus import set_menus
-from bot.adapters.telegram.transport import AiohttpRequest
+from bot.chat.context import BotContext
+from bot.chat.error_handler import on_error
+from bot.chat.jobs import clean_up, poll_due_feeds, queue_daily_digests
 from bot.config import Settings
 from bot.core.pacing import send_rate
 from bot.locales import load_translators
+from bot.operations.seeding import seed_new_database
+from bot.operations.services import Services, wall_clock
 from bot.pipeline import Poller
 
 log = logging.getLogger(__name__)
@@ -134,11 +136,32 @@ def make_poller(settings: Settings, store: Store, fetcher: Fetcher) -> Poller:
     )
 
 
+@dataclass(frozen=True)
+class Opened:
+    """The services one command line run needs, all of them open."""
+
+    store: Store
+    poller: Poller
+    fetcher: Fetcher
+    clock: Callable[[], datetime] = wall_clock
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Opened]:
+    """The store, fetcher and poller for one command line run, closed at the end."""
+    async with (
+        await Store.open(settings.database, clock=wall_clock) as store,
+        make_fetcher(settings) as fetcher,
+    ):
+        yield Opened(store, make_poller(settings, store, fetcher), fetcher)
+
+
 async def start_services(application: BotApplication) -> None:
     """Open the database and the HTTP client, set the menus, before the first update or job."""
     services = application.bot_data
     settings = services.settings
-    services.store = await Store.open(settings.database)
+    # Read on each use: tests swap the clock after start-up.
+    services.store = await Store.open(settings.database, clock=lambda: services.clock())
     if settings.seed_file is not None:
         seeded = await seed_new_database(services.store, settings.seed_file)
         if seeded is not None:

@@ -10,24 +10,22 @@ import os
 import sys
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot import __version__
-from bot.adapters.seeding import apply_seed, read_seed
-from bot.adapters.store import DuplicateError, Store
+from bot.adapters.store import Store
 from bot.adapters.store.backup import backup_database
-from bot.app import make_fetcher, make_poller, run_bot
+from bot.app import make_fetcher, open_services, run_bot
 from bot.config import Settings, load_settings, read_env_file
-from bot.core.callbacks import parse_id
 from bot.core.condense import condense
 from bot.core.feeds import parse_feed
-from bot.core.models import Digest, Topic
+from bot.core.models import Digest
+from bot.core.polls import Outcome, PollReport
 from bot.core.render import render_text
-from bot.core.topics import MAX_NAME_CHARS, closest_slug, is_valid_slug
 from bot.errors import ConfigError, DigestbotError
-from bot.pipeline import Outcome, PollReport
+from bot.operations import feeds, topics
+from bot.operations.seeding import apply_seed, read_seed
 
 Command = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 
@@ -104,9 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     topic = commands.add_parser("topic", help="add, list or remove topics")
     topic_commands = topic.add_subparsers(dest="action", required=True, metavar="action")
     add = topic_commands.add_parser("add", help="add a topic")
-    add.add_argument("slug", help="short id: lower-case letters, digits, - and _")
+    add.add_argument("slug", help="short id: letters (lower-cased), digits, - and _")
     add.add_argument("name", nargs="+", help="the name readers see")
     add.set_defaults(handler=add_topic)
+    rename = topic_commands.add_parser("rename", help="give a topic a new name")
+    rename.add_argument("slug")
+    rename.add_argument("name", nargs="+", help="the new name readers see")
+    rename.set_defaults(handler=rename_topic)
     topic_commands.add_parser("list", help="list topics").set_defaults(handler=list_topics)
     remove = topic_commands.add_parser("remove", help="remove a topic and its feeds")
     remove.add_argument("slug")
@@ -124,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     remove = feed_commands.add_parser("remove", help="remove a feed by id or URL")
     remove.add_argument("feed", help="feed id or URL")
     remove.set_defaults(handler=remove_feed)
+    enable = feed_commands.add_parser("enable", help="poll a disabled feed again")
+    enable.add_argument("feed", help="feed id or URL")
+    enable.set_defaults(handler=enable_feed)
     return parser
 
 
@@ -170,13 +175,8 @@ async def back_up(args: argparse.Namespace, settings: Settings) -> int:
 
 async def poll_once(args: argparse.Namespace, settings: Settings) -> int:
     """Poll every due feed once and print a line per feed."""
-    store = await Store.open(settings.database)
-    try:
-        async with make_fetcher(settings) as fetcher:
-            poller = make_poller(settings, store, fetcher)
-            reports = await poller.poll_due(datetime.now(UTC))
-    finally:
-        await store.close()
+    async with open_services(settings) as services:
+        reports = await services.poller.poll_due(services.clock())
     for report in reports:
         print(describe(report))
     if not reports:
@@ -199,11 +199,8 @@ def describe(report: PollReport) -> str:
 async def seed_topics(args: argparse.Namespace, settings: Settings) -> int:
     """Add the seed file's topics and feeds that the database does not have yet."""
     seeds = await read_seed(args.path)
-    store = await Store.open(settings.database)
-    try:
+    async with await Store.open(settings.database) as store:
         seeded = await apply_seed(store, seeds)
-    finally:
-        await store.close()
     print(
         f"added {len(seeded.topics)} topics and {len(seeded.feeds)} feeds; "
         f"{seeded.present} feeds were there already"
@@ -213,123 +210,147 @@ async def seed_topics(args: argparse.Namespace, settings: Settings) -> int:
 
 async def add_topic(args: argparse.Namespace, settings: Settings) -> int:
     """Add a topic."""
-    name = " ".join(args.name).strip()
-    if not is_valid_slug(args.slug):
-        raise ConfigError(f"'{args.slug}' is not a valid slug: use a-z, 0-9, - and _ (max 32)")
-    if not name or len(name) > MAX_NAME_CHARS:
-        raise ConfigError(f"a topic name is 1 to {MAX_NAME_CHARS} characters")
-    store = await Store.open(settings.database)
-    try:
-        topic = await store.add_topic(args.slug, name)
-    except DuplicateError:
-        raise DigestbotError(f"topic '{args.slug}' already exists") from None
-    finally:
-        await store.close()
-    print(f"added topic {topic.slug}: {topic.name}")
-    return 0
+    async with await Store.open(settings.database) as store:
+        outcome = await topics.add_topic(store, args.slug, " ".join(args.name))
+    match outcome:
+        case topics.TopicAdded(topic):
+            print(f"added topic {topic.slug}: {topic.name}")
+            return 0
+        case topics.TopicExists(slug):
+            raise DigestbotError(f"topic '{slug}' already exists")
+        case problem:
+            raise ConfigError(topic_problem(problem))
+
+
+async def rename_topic(args: argparse.Namespace, settings: Settings) -> int:
+    """Give a topic a new name."""
+    async with await Store.open(settings.database) as store:
+        outcome = await topics.rename_topic(store, args.slug, " ".join(args.name))
+    match outcome:
+        case topics.TopicRenamed(old, topic):
+            print(f"renamed topic {topic.slug}: {old.name} -> {topic.name}")
+            return 0
+        case topics.NoSuchTopic() as missing:
+            raise DigestbotError(no_such_topic(missing))
+        case problem:
+            raise ConfigError(topic_problem(problem))
 
 
 async def list_topics(args: argparse.Namespace, settings: Settings) -> int:
     """List topics with their feed and subscriber counts."""
-    store = await Store.open(settings.database)
-    try:
-        topics = await store.list_topics()
+    async with await Store.open(settings.database) as store:
+        listed = await store.list_topics()
         feeds = await store.list_feeds()
         subscribers = await store.subscriber_counts()
-    finally:
-        await store.close()
-    for topic in topics:
+    for topic in listed:
         count = sum(f.topic_id == topic.id for f in feeds)
         print(
             f"{topic.slug}\t{topic.name}\t{count} feeds\t{subscribers.get(topic.id, 0)} "
             "subscribers"
         )
-    if not topics:
+    if not listed:
         print("no topics yet: digestbot topic add <slug> <name>")
     return 0
 
 
 async def remove_topic(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a topic, its feeds and its subscriptions."""
-    store = await Store.open(settings.database)
-    try:
-        removed = await store.remove_topic(args.slug)
-        known = [t.slug for t in await store.list_topics()]
-    finally:
-        await store.close()
-    if not removed:
-        raise DigestbotError(_unknown_topic(args.slug, known))
-    print(f"removed topic {args.slug}")
+    async with await Store.open(settings.database) as store:
+        found = await topics.find_topic(store, args.slug)
+        removed = (
+            found
+            if isinstance(found, topics.NoSuchTopic)
+            else await topics.remove_topic(store, found)
+        )
+    if isinstance(removed, topics.NoSuchTopic):
+        raise DigestbotError(no_such_topic(removed))
+    print(f"removed topic {removed.topic.slug}")
     return 0
 
 
 async def add_feed(args: argparse.Namespace, settings: Settings) -> int:
     """Add a feed to a topic after fetching it once to check it is a feed."""
-    store = await Store.open(settings.database)
-    try:
-        topic = await _topic(store, args.slug)
-        if any(f.url == args.url for f in await store.list_feeds(topic.id)):
-            raise DigestbotError(f"{args.url} is already in topic {topic.slug}")
-        async with make_fetcher(settings) as fetcher:
-            poller = make_poller(settings, store, fetcher)
-            try:
-                report = await poller.add_feed(topic.id, args.url, datetime.now(UTC))
-            except DigestbotError as error:
-                raise DigestbotError(f"cannot add {args.url}: {error}") from None
-    finally:
-        await store.close()
-    title = report.title or args.url
-    print(f"added feed {report.feed.id} to {topic.slug}: {title} ({report.new_entries} entries)")
-    return 0
+    async with open_services(settings) as services:
+        found = await topics.find_topic(services.store, args.slug)
+        if isinstance(found, topics.NoSuchTopic):
+            raise DigestbotError(no_such_topic(found))
+        outcome = await feeds.add_feed(
+            services.store, services.poller, found, args.url, services.clock()
+        )
+    match outcome:
+        case feeds.FeedAdded(topic, report):
+            title = report.title or args.url
+            print(
+                f"added feed {report.feed.id} to {topic.slug}: {title} "
+                f"({report.new_entries} entries)"
+            )
+            return 0
+        case feeds.FeedAlreadyThere(topic, url):
+            raise DigestbotError(f"{url} is already in topic {topic.slug}")
+        case feeds.FeedRefused(url, reason):
+            raise DigestbotError(f"cannot add {url}: {reason}")
 
 
 async def list_feeds(args: argparse.Namespace, settings: Settings) -> int:
     """List feeds with their health."""
-    store = await Store.open(settings.database)
-    try:
-        topic_id = (await _topic(store, args.slug)).id if args.slug else None
-        feeds = await store.list_feeds(topic_id)
-    finally:
-        await store.close()
-    for feed in feeds:
+    async with await Store.open(settings.database) as store:
+        topic_id = None
+        if args.slug:
+            found = await topics.find_topic(store, args.slug)
+            if isinstance(found, topics.NoSuchTopic):
+                raise DigestbotError(no_such_topic(found))
+            topic_id = found.id
+        listed = await store.list_feeds(topic_id)
+    for feed in listed:
         polled = (
             feed.last_polled_at.isoformat(timespec="seconds") if feed.last_polled_at else "never"
         )
         state = "disabled" if feed.disabled else "ok" if not feed.failures else "failing"
         error = f"\t{feed.failures} failures: {feed.last_error}" if feed.failures else ""
         print(f"{feed.id}\t{state}\t{feed.url}\t{feed.title}\tpolled {polled}{error}")
-    if not feeds:
+    if not listed:
         print("no feeds yet: digestbot feed add <topic> <url>")
     return 0
 
 
 async def remove_feed(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a feed by id or URL."""
-    store = await Store.open(settings.database)
-    try:
-        feed_id = parse_id(args.feed)
-        feeds = (
-            [f for f in [await store.get_feed(feed_id)] if f]
-            if feed_id is not None
-            else await store.find_feeds(args.feed)
-        )
-        for feed in feeds:
-            await store.remove_feed(feed.id)
-    finally:
-        await store.close()
-    if not feeds:
-        raise DigestbotError(f"no feed {args.feed}")
-    print(f"removed {len(feeds)} feed(s): {', '.join(f.url for f in feeds)}")
+    async with await Store.open(settings.database) as store:
+        outcome = await feeds.remove_feed(store, args.feed)
+    if not isinstance(outcome, feeds.FeedRemoved):
+        raise DigestbotError(not_one_feed(outcome))
+    topic = f" from {outcome.topic.slug}" if outcome.topic else ""
+    print(f"removed feed {outcome.feed.id}{topic}: {outcome.feed.url}")
     return 0
 
 
-async def _topic(store: Store, slug: str) -> Topic:
-    topic = await store.get_topic(slug)
-    if topic is None:
-        raise DigestbotError(_unknown_topic(slug, [t.slug for t in await store.list_topics()]))
-    return topic
+async def enable_feed(args: argparse.Namespace, settings: Settings) -> int:
+    """Poll a disabled feed again."""
+    async with await Store.open(settings.database) as store:
+        outcome = await feeds.enable_feed(store, args.feed)
+    if not isinstance(outcome, feeds.FeedEnabled):
+        raise DigestbotError(not_one_feed(outcome))
+    done = "enabled again" if outcome.was_disabled else "is not disabled"
+    print(f"feed {outcome.feed.id} {outcome.feed.url}: {done}")
+    return 0
 
 
-def _unknown_topic(slug: str, known: Sequence[str]) -> str:
-    guess = closest_slug(slug, known)
-    return f"no topic '{slug}'" + (f": did you mean '{guess}'?" if guess else "")
+def topic_problem(problem: topics.BadSlug | topics.BadName) -> str:
+    """Why a slug or name cannot be a topic's."""
+    if isinstance(problem, topics.BadSlug):
+        return f"'{problem.slug}' is not a valid slug: use a-z, 0-9, - and _ (max 32)"
+    return f"a topic name is 1 to {problem.max_chars} characters"
+
+
+def no_such_topic(missing: topics.NoSuchTopic) -> str:
+    """There is no such topic, and the one meant, if any."""
+    guess = f": did you mean '{missing.guess}'?" if missing.guess else ""
+    return f"no topic '{missing.name}'{guess}"
+
+
+def not_one_feed(outcome: feeds.NoSuchFeed | feeds.AmbiguousFeed) -> str:
+    """There is no such feed, or the URL is in several topics (name one by its id)."""
+    if isinstance(outcome, feeds.NoSuchFeed):
+        return f"no feed {outcome.ref}"
+    ids = ", ".join(str(feed.id) for feed in outcome.feeds)
+    return f"that URL is a feed of several topics: remove one by its id ({ids})"

@@ -7,7 +7,6 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import Protocol
 
 from bot.adapters.pages import PageResult, fetch_article_text
@@ -17,7 +16,8 @@ from bot.core.condense import condense
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
 from bot.core.filters import passes
 from bot.core.models import Entry, Feed, FetchResult, ParsedFeed, Source
-from bot.core.schedule import Disable, HealthEvent, health_event, next_poll_at
+from bot.core.polls import Outcome, PollReport
+from bot.core.schedule import Disable, health_event, next_poll_at
 from bot.core.stories import SAME_STORY_WINDOW, StoryIndex
 from bot.core.structure import canonical_url
 from bot.core.text import html_to_text
@@ -37,29 +37,6 @@ class Fetcher(Protocol):
         modified: str | None = None,
         accept: str = ...,
     ) -> FetchResult: ...
-
-
-class Outcome(StrEnum):
-    """How one poll of one feed ended."""
-
-    NEW = "new"
-    NOT_MODIFIED = "not-modified"
-    FAILED = "failed"
-
-
-@dataclass(frozen=True)
-class PollReport:
-    """What one poll of one feed did."""
-
-    feed: Feed
-    outcome: Outcome
-    new_entries: int = 0
-    digests: int = 0
-    pushed: bool = False
-    error: str | None = None
-    problem: str | None = None
-    title: str = ""
-    health: HealthEvent | None = None
 
 
 @dataclass(frozen=True)

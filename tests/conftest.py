@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.store import Store
-from bot.adapters.telegram.context import BotContext
 from bot.app import BotApplication, build_application, start_services, stop_services
+from bot.chat.context import BotContext
 from bot.config import Settings
 from tests.fakes.botapi import BotApiServer, Call
 from tests.fakes.feedserver import FeedServer

@@ -165,3 +165,16 @@ def test_topics_feeds_and_polls(tmp_path: Path, feed_server: FeedServer) -> None
     assert digestbot("feed", "remove", url, cwd=tmp_path).returncode == 0
     assert digestbot("topic", "remove", "tech", cwd=tmp_path).returncode == 0
     assert "no topics yet" in digestbot("topic", "list", cwd=tmp_path).stdout
+
+
+def test_slugs_are_lower_cased_and_an_ambiguous_url_is_refused(tmp_path: Path) -> None:
+    assert digestbot("topic", "add", "Tech", "Tech", cwd=tmp_path).returncode == 0
+    assert "tech\tTech\t0 feeds" in digestbot("topic", "list", cwd=tmp_path).stdout
+    renamed = digestbot("topic", "rename", "TECH", "Technology", cwd=tmp_path)
+    assert renamed.stdout.strip() == "renamed topic tech: Tech -> Technology"
+
+    missing = digestbot("feed", "remove", "https://example.com/feed.xml", cwd=tmp_path)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == "digestbot: no feed https://example.com/feed.xml"
+    enable = digestbot("feed", "enable", "12", cwd=tmp_path)
+    assert enable.stderr.strip() == "digestbot: no feed 12"

@@ -16,9 +16,10 @@ import pytest
 from bot.adapters.http import Fetcher
 from bot.adapters.store import ChatKind, Store
 from bot.core.models import DeliveryStatus
+from bot.core.polls import Outcome
 from bot.core.schedule import Alert, Disable
 from bot.errors import FeedError
-from bot.pipeline import Outcome, Poller
+from bot.pipeline import Poller
 from tests.fakes.feedserver import FeedServer
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)

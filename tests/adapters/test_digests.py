@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.digests import queue_daily_digests
-from bot.adapters.jobs import drain_outbox
 from bot.adapters.store import ChatKind, DeliveryMode, NewArticle, Store
+from bot.chat.jobs import drain_outbox, queue_daily_digests
 from bot.core.daily import catch_up_batch_key, daily_batch_key
 from bot.core.delivery import BatchKind, batch_kind
 from bot.core.models import Digest, Entry

@@ -15,9 +15,9 @@ from telegram import Bot
 from telegram.error import NetworkError
 
 from bot.adapters.dispatch import Dispatcher
-from bot.adapters.jobs import poll_due_feeds
 from bot.adapters.store import ChatKind, NewArticle, Store
 from bot.adapters.store.migrations import open_database
+from bot.chat.jobs import poll_due_feeds
 from bot.core.delivery import (
     MAX_ATTEMPTS,
     Failed,

@@ -22,8 +22,9 @@ from bot.adapters.http import Fetcher
 from bot.adapters.store import Store
 from bot.core.feeds import BACKLOG_DIGESTS, MAX_ENTRIES_PER_POLL, parse_feed
 from bot.core.models import Feed
+from bot.core.polls import Outcome, PollReport
 from bot.errors import ParseError
-from bot.pipeline import Outcome, Poller, PollReport
+from bot.pipeline import Poller
 from tests.fakes.feedserver import DATA_DIR, FeedServer
 
 NOW = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)

@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.http import Fetcher
-from bot.adapters.maintenance import clean_up
 from bot.adapters.store import ChatKind, NewArticle, Store
 from bot.adapters.store import retention as retention_module
+from bot.chat.jobs import clean_up
 from bot.core.models import DeliveryStatus, Digest, Entry
-from bot.pipeline import Outcome, Poller
+from bot.core.polls import Outcome
+from bot.pipeline import Poller
 from tests.conftest import USER, RunningBot
 from tests.fakes.clock import hold_jobs
 from tests.fakes.feedserver import FeedServer

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
@@ -38,15 +40,18 @@ __all__ = [
 
 
 class Store(Topics, Feeds, Articles, Chats, Outbox, Stats, Digests, Retention):
-    """digestbot's database: `store = await Store.open(path)`, then `await store.close()`."""
+    """digestbot's database: `async with await Store.open(path) as store: ...`."""
 
     @classmethod
-    async def open(cls, path: Path | str) -> Store:
-        """Open (creating it and its directory if need be) and migrate the database."""
+    async def open(cls, path: Path | str, *, clock: Callable[[], datetime] | None = None) -> Store:
+        """Open (creating it and its directory if need be) and migrate the database.
+
+        `clock` gives the time rows are stamped with (the wall clock if None).
+        """
         path = Path(path)
         created = str(path) == ":memory:" or not await asyncio.to_thread(path.exists)
         db, version = await open_database(path)
-        store = cls(db, version)
+        store = cls(db, version) if clock is None else cls(db, version, clock=clock)
         store.created = created
         return store
 

@@ -67,11 +67,16 @@ class StoreBase:
         *,
         busy_attempts: int = BUSY_ATTEMPTS,
         busy_backoff: float = BUSY_BACKOFF,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        """Use `db`; a locked database is tried `busy_attempts` times, `busy_backoff` s apart."""
+        """Use `db`; a locked database is tried `busy_attempts` times, `busy_backoff` s apart.
+
+        Rows are stamped with the time `clock` gives: the services' clock, in a running bot.
+        """
         if busy_attempts < 1:
             raise ValueError("busy_attempts must be at least 1")
         self._db = db
+        self._clock = clock
         self._schema_version = schema_version
         self.created = False  # whether opening it created the database file
         self._closed = False
@@ -176,6 +181,5 @@ class StoreBase:
             await asyncio.sleep(pause)
             pause *= 2
 
-    @staticmethod
-    def _now() -> str:
-        return to_text(datetime.now(UTC))
+    def _now(self) -> str:
+        return to_text(self._clock())

@@ -1,36 +1,19 @@
-"""The shared services every handler and job reaches through a typed context."""
+"""The typed context through which every handler and job reaches the shared services."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from telegram.ext import CallbackContext, ExtBot
 
 from bot.config import Settings
+from bot.operations.services import Services
 
 if TYPE_CHECKING:
-    from bot.adapters.dispatch import Dispatcher
-    from bot.adapters.http import Fetcher
     from bot.adapters.store import Store
     from bot.core.i18n import Translators
     from bot.pipeline import Poller
-
-
-@dataclass
-class Services:
-    """Built empty by PTB, filled in at start-up by `app.start_services`."""
-
-    settings: Settings = field(default_factory=Settings)
-    store: Store | None = None
-    fetcher: Fetcher | None = None
-    poller: Poller | None = None
-    translators: Translators | None = None
-    dispatcher: Dispatcher | None = None  # drains the outbox; wake() it after writing rows
-    # Jobs read the time here, so tests can run daily digests and quiet hours on a fake clock.
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], Services]):

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.adapters.telegram.context import BotContext
+from bot.chat.context import BotContext
 from bot.core.i18n import pick_language
 
 log = logging.getLogger(__name__)

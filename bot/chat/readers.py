@@ -9,7 +9,7 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 
 from bot.adapters.store import ChatKind
-from bot.adapters.telegram.context import BotContext
+from bot.chat.context import BotContext
 from bot.core.i18n import Translator, pick_language
 
 GROUP_KINDS = (ChatKind.GROUP, ChatKind.SUPERGROUP)

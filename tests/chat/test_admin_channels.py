@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.adapters.store import ChatKind, NewArticle
-from bot.adapters.telegram.admin_channels import channel_ref
+from bot.chat.admin_channels import channel_ref
 from bot.core.models import Digest, Entry
 from tests.conftest import ADMIN, RunningBot
 

@@ -1,12 +1,14 @@
-"""JobQueue callbacks: the scheduled work of a running bot."""
+"""JobQueue callbacks: the scheduled work of a running bot, each a thin call into operations."""
 
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
-from bot.adapters.maintenance import report_feed_health
-from bot.adapters.telegram.context import BotContext
-from bot.pipeline import Outcome
+from bot.chat.alerts import report_feed_health
+from bot.chat.context import BotContext
+from bot.core.polls import Outcome
+from bot.operations import daily, maintenance
 
 log = logging.getLogger(__name__)
 
@@ -18,10 +20,21 @@ async def poll_due_feeds(context: BotContext) -> None:
         if report.outcome is Outcome.NEW and report.new_entries:
             log.info("feed %s: %d new entries", report.feed.url, report.new_entries)
     await report_feed_health(context, reports)
-    dispatcher = context.services.dispatcher
-    if dispatcher is not None and any(report.pushed and report.digests for report in reports):
+    if any(report.pushed and report.digests for report in reports):
         # Wake it, do not wait: a big fan-out takes minutes, and polls must go on meanwhile.
-        dispatcher.wake()
+        _wake(context)
+
+
+async def queue_daily_digests(context: BotContext) -> None:
+    """Queue the digest of every daily reader whose time has come (run each minute)."""
+    if await daily.queue_daily_digests(context.store, context.now()):
+        _wake(context)
+
+
+async def clean_up(context: BotContext) -> None:
+    """Keep the database bounded (run daily)."""
+    retention = timedelta(days=context.settings.retention_days)
+    await maintenance.clean_up(context.store, context.now(), retention)
 
 
 async def drain_outbox(context: BotContext) -> None:
@@ -33,3 +46,9 @@ async def drain_outbox(context: BotContext) -> None:
     dispatcher = context.services.dispatcher
     if dispatcher is not None:
         await dispatcher.drain()
+
+
+def _wake(context: BotContext) -> None:
+    dispatcher = context.services.dispatcher
+    if dispatcher is not None:
+        dispatcher.wake()

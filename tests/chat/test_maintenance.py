@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.jobs import poll_due_feeds
 from bot.adapters.store import ChatKind, Store
+from bot.chat.jobs import poll_due_feeds
 from bot.core.models import Feed
 from tests.conftest import ADMIN, USER, RunningBot
 from tests.fakes.clock import hold_jobs

@@ -7,15 +7,17 @@ from html import escape
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler
 
-from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.keyboards import markup, topic_buttons
-from bot.adapters.telegram.readers import Reader, may_manage, reader_of
-from bot.adapters.telegram.replies import edit_under, reply
-from bot.adapters.telegram.routing import button, command
-from bot.adapters.telegram.topics import find_topic
+from bot.chat.context import BotContext
+from bot.chat.readers import Reader, may_manage, reader_of
+from bot.chat.replies import edit_under, reply
+from bot.chat.routing import button, command
+from bot.chat.topics import find_topic, render_no_such_topic
 from bot.core.callbacks import Action, decode, encode
 from bot.core.commands import command_lines
 from bot.core.render import Button, shorten
+from bot.operations.subscriptions import set_subscription, toggle_subscription
+from bot.operations.topics import NoSuchTopic
 
 LATEST_COUNT = 5
 TITLE_CHARS = 60
@@ -114,13 +116,15 @@ async def toggle_topic(update: Update, context: BotContext) -> None:
     if not await may_manage(update, context, reader):
         await query.answer(reader.tr.gettext("Only the group's admins can change this."))
         return
-    subscribed = {t.id for t in await context.store.subscriptions(reader.chat_id)}
-    if topic.id in subscribed:
-        await context.store.unsubscribe(reader.chat_id, topic.id)
-        note = reader.tr.gettext("Unsubscribed from {topic}.")
-    else:
-        await context.store.subscribe(reader.chat_id, topic.id, reader.thread_id)
-        note = reader.tr.gettext("Subscribed to {topic}.")
+    changed = await toggle_subscription(context.store, reader.chat_id, topic.id, reader.thread_id)
+    if changed is None:
+        await query.answer(reader.tr.gettext("That topic no longer exists."), show_alert=True)
+        return
+    note = (
+        reader.tr.gettext("Subscribed to {topic}.")
+        if changed.subscribed
+        else reader.tr.gettext("Unsubscribed from {topic}.")
+    )
     await query.answer(note.format(topic=topic.name))
     keyboard = await _topic_keyboard(context, reader)
     if keyboard is not None:
@@ -155,25 +159,25 @@ async def _change_subscription(update: Update, context: BotContext, *, on: bool)
     if not await may_manage(update, context, reader):
         await reply(update, tr.gettext("Only the group's admins can change this."))
         return
-    topic = await find_topic(update, context, reader, context.args[0])
-    if topic is None:
+    changed = await set_subscription(
+        context.store, reader.chat_id, context.args[0], on=on, thread_id=reader.thread_id
+    )
+    if isinstance(changed, NoSuchTopic):
+        await reply(update, render_no_such_topic(tr, changed))
         return
-    store = context.store
-    if on:
-        changed = await store.subscribe(reader.chat_id, topic.id, reader.thread_id)
+    if changed.subscribed:
         text = (
             tr.gettext("Subscribed to {topic}.")
-            if changed
+            if changed.changed
             else tr.gettext("You already receive {topic}.")
         )
     else:
-        changed = await store.unsubscribe(reader.chat_id, topic.id)
         text = (
             tr.gettext("Unsubscribed from {topic}.")
-            if changed
+            if changed.changed
             else tr.gettext("You were not subscribed to {topic}.")
         )
-    await reply(update, text.format(topic=f"<b>{escape(topic.name)}</b>"))
+    await reply(update, text.format(topic=f"<b>{escape(changed.topic.name)}</b>"))
 
 
 async def _topic_keyboard(context: BotContext, reader: Reader) -> InlineKeyboardMarkup | None:

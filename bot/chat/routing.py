@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.adapters.telegram.context import BotContext
+from bot.chat.context import BotContext
 from bot.core.callbacks import Action, pattern
 
 Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]

@@ -11,10 +11,10 @@ from telegram.constants import ChatAction
 from telegram.ext import BaseHandler
 
 from bot.adapters.pages import fetch_article_text
-from bot.adapters.telegram.context import BotContext
-from bot.adapters.telegram.readers import Reader, reader_of
-from bot.adapters.telegram.replies import reply, reply_rendered
-from bot.adapters.telegram.routing import button, command
+from bot.chat.context import BotContext
+from bot.chat.readers import Reader, reader_of
+from bot.chat.replies import reply, reply_rendered
+from bot.chat.routing import button, command
 from bot.core.callbacks import Action, decode
 from bot.core.condense import continue_digest
 from bot.core.models import Digest

@@ -7,9 +7,9 @@ from html import escape
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.adapters.telegram.context import BotContext
-from bot.adapters.telegram.readers import reader_of
-from bot.adapters.telegram.replies import reply
+from bot.chat.context import BotContext
+from bot.chat.readers import reader_of
+from bot.chat.replies import reply
 from bot.core.render import shorten
 
 COMMAND_CHARS = 32

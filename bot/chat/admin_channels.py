@@ -12,12 +12,12 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler
 
 from bot.adapters.store import ChatKind
-from bot.adapters.telegram.admin import admin_reader, topic_label, usage
-from bot.adapters.telegram.context import BotContext
-from bot.adapters.telegram.readers import Reader
-from bot.adapters.telegram.replies import reply
-from bot.adapters.telegram.routing import command
-from bot.adapters.telegram.topics import find_topic
+from bot.chat.admin import admin_reader, topic_label, usage
+from bot.chat.context import BotContext
+from bot.chat.readers import Reader
+from bot.chat.replies import reply
+from bot.chat.routing import command
+from bot.chat.topics import find_topic
 from bot.core.render import shorten
 
 # Public usernames: 5 to 32 characters, a letter first. Private channels go by -100… ids.

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.adapters.seeding import apply_seed, read_seed, seed_new_database
 from bot.adapters.store import Store
 from bot.core.seed import SeedTopic
 from bot.errors import ConfigError
+from bot.operations.seeding import apply_seed, read_seed, seed_new_database
 from tests.conftest import RunningBot
 
 SEED = """

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from html import escape
 from typing import Final
 
@@ -13,20 +12,19 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler
 
-from bot.adapters.maintenance import report_feed_health
-from bot.adapters.store import DuplicateError
 from bot.adapters.store.stats import BotStats
-from bot.adapters.telegram.admin import admin_reader, topic_label, usage
-from bot.adapters.telegram.context import BotContext
-from bot.adapters.telegram.replies import reply
-from bot.adapters.telegram.routing import command
-from bot.adapters.telegram.topics import find_topic
+from bot.chat.admin import admin_reader, topic_label, usage
+from bot.chat.alerts import report_feed_health
+from bot.chat.context import BotContext
+from bot.chat.replies import reply
+from bot.chat.routing import command
+from bot.chat.topics import find_topic
 from bot.core.callbacks import parse_id
 from bot.core.i18n import Translator
 from bot.core.models import Feed, Topic
+from bot.core.polls import Outcome, PollReport
 from bot.core.render import MAX_MESSAGE_CHARS, shorten, utf16_len
-from bot.errors import FeedError
-from bot.pipeline import Outcome, PollReport
+from bot.operations import feeds as feeds_ops
 
 log = logging.getLogger(__name__)
 
@@ -52,14 +50,15 @@ async def add_feed(update: Update, context: BotContext) -> None:
     if topic is None:
         return
     url = args[1]
-    if url in {feed.url for feed in await context.store.list_feeds(topic.id)}:
+    if await feeds_ops.has_feed(context.store, topic, url):
         await reply(update, _already(tr, url, topic))
         return
     progress = await reply(update, tr.gettext("⏳ Checking {url}…").format(url=_code(url)))
     await context.bot.send_chat_action(
         reader.chat_id, ChatAction.TYPING, message_thread_id=reader.thread_id
     )
-    await progress.edit_text(await _add_and_describe(context, tr, topic, url))
+    outcome = await feeds_ops.add_feed(context.store, context.poller, topic, url, context.now())
+    await progress.edit_text(render_add_feed(tr, outcome))
 
 
 async def remove_feed(update: Update, context: BotContext) -> None:
@@ -71,24 +70,14 @@ async def remove_feed(update: Update, context: BotContext) -> None:
     if len(args) != 1:
         await usage(update, tr.gettext("Usage: /delfeed <url or id>"))
         return
-    feeds = await _feeds_named(context, args[0])
-    if not feeds:
-        text = tr.gettext("There is no feed {feed}. See /feeds.")
-        await reply(update, text.format(feed=_code(args[0])))
-        return
-    if len(feeds) > 1:
-        topics = await _topics_by_id(context)
-        lines = [f"• #{f.id} ({escape(topics[f.topic_id].slug)})" for f in feeds]
-        text = tr.gettext("That URL is in several topics. Remove one by its id:")
-        await reply(update, text + "\n" + "\n".join(lines))
-        return
-    feed = feeds[0]
-    topic = await context.store.get_topic_by_id(feed.topic_id)
-    await context.store.remove_feed(feed.id)
-    text = tr.gettext("🗑 Removed {feed} from {topic}.")
-    await reply(
-        update, text.format(feed=_feed_name(feed), topic=topic_label(topic) if topic else "")
-    )
+    match await feeds_ops.remove_feed(context.store, args[0]):
+        case feeds_ops.FeedRemoved(feed, topic):
+            text = tr.gettext("🗑 Removed {feed} from {topic}.").format(
+                feed=_feed_name(feed), topic=topic_label(topic) if topic else ""
+            )
+        case missing_or_ambiguous:
+            text = await _not_one_feed(context, tr, missing_or_ambiguous)
+    await reply(update, text)
 
 
 async def feeds(update: Update, context: BotContext) -> None:
@@ -107,7 +96,7 @@ async def feeds(update: Update, context: BotContext) -> None:
     if not listed:
         await usage(update, reader.tr.gettext("No feeds yet. Add one: /addfeed <slug> <url>"))
         return
-    await reply(update, render_health(reader.tr, listed, topics, datetime.now(UTC)))
+    await reply(update, render_health(reader.tr, listed, topics, context.now()))
 
 
 async def enable_feed(update: Update, context: BotContext) -> None:
@@ -120,16 +109,15 @@ async def enable_feed(update: Update, context: BotContext) -> None:
     if feed_id is None:
         await usage(update, tr.gettext("Usage: /enablefeed <id>"))
         return
-    feed = await context.store.get_feed(feed_id)
-    if feed is None:
-        text = tr.gettext("There is no feed {feed}. See /feeds.")
-        await reply(update, text.format(feed=_code(args[0])))
+    enabled = await feeds_ops.enable_feed(context.store, args[0])
+    if not isinstance(enabled, feeds_ops.FeedEnabled):
+        await reply(update, await _not_one_feed(context, tr, enabled))
         return
-    if await context.store.enable_feed(feed.id):
+    if enabled.was_disabled:
         text = tr.gettext("✅ {feed} #{id} is enabled again and will be polled shortly.")
     else:
         text = tr.gettext("{feed} #{id} is not disabled.")
-    await reply(update, text.format(feed=_feed_name(feed), id=feed.id))
+    await reply(update, text.format(feed=_feed_name(enabled.feed), id=enabled.feed.id))
 
 
 async def poll_now(update: Update, context: BotContext) -> None:
@@ -149,11 +137,7 @@ async def poll_now(update: Update, context: BotContext) -> None:
             count=count
         ),
     )
-    now = datetime.now(UTC)
-    results = await asyncio.gather(
-        *(context.poller.poll(feed, now) for feed in enabled), return_exceptions=True
-    )
-    reports = [_as_report(feed, result) for feed, result in zip(enabled, results, strict=True)]
+    reports = await feeds_ops.poll_feeds(context.poller, enabled, context.now())
     await progress.edit_text(render_poll_summary(tr, reports))
     # A feed can reach its alert or be disabled here too: the admins hear of it either way.
     await report_feed_health(context, reports)
@@ -164,7 +148,7 @@ async def stats(update: Update, context: BotContext) -> None:
     reader = await admin_reader(update, context)
     if reader is None:
         return
-    numbers = await context.store.bot_stats(datetime.now(UTC) - STATS_WINDOW)
+    numbers = await context.store.bot_stats(context.now() - STATS_WINDOW)
     unhealthy = await context.store.unhealthy_feeds(MAX_LISTED_PROBLEMS)
     await reply(update, render_stats(reader.tr, numbers, unhealthy))
 
@@ -292,40 +276,37 @@ def _problem_lines(
     return lines
 
 
-def _as_report(feed: Feed, result: PollReport | BaseException) -> PollReport:
-    """A poll's report; an unexpected error (say, the feed removed meanwhile) counts as failed."""
-    if isinstance(result, PollReport):
-        return result
-    if not isinstance(result, Exception):
-        raise result
-    log.error("polling %s failed unexpectedly", feed.url, exc_info=result)
-    return PollReport(feed, Outcome.FAILED, error=f"{type(result).__name__}: {result}")
-
-
-async def _feeds_named(context: BotContext, name: str) -> list[Feed]:
-    """The feed with an id ("12" or "#12"), else every feed with that URL."""
-    feed_id = parse_id(name.removeprefix("#"))
-    if feed_id is not None:
-        feed = await context.store.get_feed(feed_id)
-        return [feed] if feed else []
-    return await context.store.find_feeds(name)
-
-
 async def _topics_by_id(context: BotContext) -> dict[int, Topic]:
     return {topic.id: topic for topic in await context.store.list_topics()}
 
 
-async def _add_and_describe(context: BotContext, tr: Translator, topic: Topic, url: str) -> str:
-    """Add a feed through the poller (one validating fetch); say what came of it."""
-    try:
-        report = await context.poller.add_feed(topic.id, url, datetime.now(UTC))
-    except DuplicateError:
-        return _already(tr, url, topic)
-    except FeedError as error:
-        return tr.gettext("❌ Could not add {url}: {reason}").format(
-            url=_code(url), reason=escape(shorten(str(error), ERROR_CHARS))
-        )
-    return _added(tr, report, topic)
+def render_add_feed(
+    tr: Translator,
+    outcome: feeds_ops.FeedAdded | feeds_ops.FeedAlreadyThere | feeds_ops.FeedRefused,
+) -> str:
+    """What came of adding a feed: added (with its entry count), already there, or refused."""
+    match outcome:
+        case feeds_ops.FeedAdded(topic, report):
+            return _added(tr, report, topic)
+        case feeds_ops.FeedAlreadyThere(topic, url):
+            return _already(tr, url, topic)
+        case feeds_ops.FeedRefused(url, reason):
+            return tr.gettext("❌ Could not add {url}: {reason}").format(
+                url=_code(url), reason=escape(shorten(reason, ERROR_CHARS))
+            )
+
+
+async def _not_one_feed(
+    context: BotContext, tr: Translator, outcome: feeds_ops.NoSuchFeed | feeds_ops.AmbiguousFeed
+) -> str:
+    """There is no such feed, or the URL is in several topics: which ids to choose from."""
+    if isinstance(outcome, feeds_ops.NoSuchFeed):
+        text = tr.gettext("There is no feed {feed}. See /feeds.")
+        return text.format(feed=_code(outcome.ref))
+    topics = await _topics_by_id(context)
+    lines = [f"• #{f.id} ({escape(topics[f.topic_id].slug)})" for f in outcome.feeds]
+    text = tr.gettext("That URL is in several topics. Remove one by its id:")
+    return text + "\n" + "\n".join(lines)
 
 
 def _added(tr: Translator, report: PollReport, topic: Topic) -> str:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from enum import StrEnum
+from datetime import datetime
 from html import escape
 from typing import Final
 
@@ -15,54 +13,24 @@ from telegram import Document, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.adapters.store import DuplicateError
-from bot.adapters.telegram.admin import admin_reader, topic_label, usage
-from bot.adapters.telegram.context import BotContext
-from bot.adapters.telegram.readers import Reader
-from bot.adapters.telegram.replies import reply
-from bot.adapters.telegram.routing import NEW_MESSAGES, command
-from bot.adapters.telegram.topics import find_topic
+from bot.chat.admin import admin_reader, topic_label, usage
+from bot.chat.context import BotContext
+from bot.chat.readers import Reader
+from bot.chat.replies import reply
+from bot.chat.routing import NEW_MESSAGES, command
+from bot.chat.topics import find_topic
 from bot.core.i18n import Translator
 from bot.core.models import Topic
-from bot.core.opml import (
-    MAX_IMPORT_FEEDS,
-    MAX_OPML_BYTES,
-    ImportPlan,
-    OpmlError,
-    OpmlFeed,
-    OpmlGroup,
-    Refused,
-    build_opml,
-    parse_opml,
-    plan_import,
-)
+from bot.core.opml import MAX_OPML_BYTES
 from bot.core.render import shorten
-from bot.errors import FeedError
+from bot.operations import opml as opml_ops
 
 IMPORT_CAPTION: Final = r"^/import(@\w+)?(\s|$)"
 OPML_SUFFIXES: Final = (".opml", ".xml")
-IMPORT_CONCURRENCY: Final = 8
 PROGRESS_SECONDS: Final = 1.0
 MAX_LISTED_REFUSED: Final = 10
 URL_CHARS: Final = 100
 REASON_CHARS: Final = 120
-EXPORT_TITLE: Final = "digestbot"
-
-
-class Added(StrEnum):
-    """How adding one feed of an import ended, when it was not refused."""
-
-    NEW = "new"
-    ALREADY = "already"
-
-
-@dataclass(frozen=True)
-class ImportResult:
-    """How an import ended for each feed it listed."""
-
-    added: int
-    duplicates: int
-    refused: tuple[Refused, ...]
 
 
 async def import_opml(update: Update, context: BotContext) -> None:
@@ -82,11 +50,11 @@ async def import_opml(update: Update, context: BotContext) -> None:
     name = escape(shorten(message.document.file_name or "", URL_CHARS))
     progress = await reply(update, tr.gettext("⏳ Reading {file}…").format(file=name))
     data = bytes(await (await message.document.get_file()).download_as_bytearray())
-    plan = await _plan(context, tr, topic, data, progress)
-    if plan is None:
-        return
-    result = await _add_all(context, tr, topic, plan, progress)
-    await progress.edit_text(render_import(tr, topic, result))
+    shown = ProgressShown(tr, progress, context.now, context.now())
+    outcome = await opml_ops.import_opml(
+        context.store, context.poller, topic, data, context.now(), shown.show
+    )
+    await progress.edit_text(render_import(tr, outcome))
 
 
 async def import_help(update: Update, context: BotContext) -> None:
@@ -102,22 +70,16 @@ async def export_opml(update: Update, context: BotContext) -> None:
     reader = await admin_reader(update, context)
     if reader is None:
         return
-    topics = await context.store.list_topics()
-    if not topics:
+    now = context.now()
+    exported = await opml_ops.export_opml(context.store, now)
+    if exported is None:
         await reply(update, reader.tr.gettext("There are no topics yet."))
         return
-    groups = [
-        OpmlGroup(
-            t.name, tuple(OpmlFeed(f.url, f.title) for f in await context.store.list_feeds(t.id))
-        )
-        for t in topics
-    ]
-    now = datetime.now(UTC)
     message = update.effective_message
     assert message is not None
     await message.reply_document(
-        build_opml(EXPORT_TITLE, groups, now),
-        caption=_export_caption(reader.tr, groups),
+        exported.body,
+        caption=_export_caption(reader.tr, exported),
         filename=f"digestbot-{now:%Y%m%d}.opml",
         do_quote=False,
     )
@@ -134,10 +96,18 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     ]
 
 
-def render_import(tr: Translator, topic: Topic, result: ImportResult) -> str:
+def render_import(tr: Translator, outcome: opml_ops.ImportOutcome) -> str:
     """The import summary: added, duplicates, refused with their reasons (the first few)."""
+    match outcome:
+        case opml_ops.NotOpml(reason):
+            text = tr.gettext("❌ This is not an OPML file I can read: {reason}")
+            return text.format(reason=escape(reason))
+        case opml_ops.TooManyFeeds(count, limit):
+            text = tr.gettext("❌ The file lists {count} new feeds: at most {limit} per import.")
+            return text.format(count=count, limit=limit)
+    result = outcome
     lines = [
-        tr.gettext("📥 Import into {topic}:").format(topic=topic_label(topic)),
+        tr.gettext("📥 Import into {topic}:").format(topic=topic_label(result.topic)),
         tr.ngettext("✅ {count} feed added", "✅ {count} feeds added", result.added).format(
             count=result.added
         ),
@@ -197,27 +167,8 @@ async def _import_topic(
     return topic
 
 
-async def _plan(
-    context: BotContext, tr: Translator, topic: Topic, data: bytes, progress: Message
-) -> ImportPlan | None:
-    """The document's feeds sorted against the topic's; None after saying why it won't do."""
-    try:
-        opml = await asyncio.to_thread(parse_opml, data)
-    except OpmlError as error:
-        text = tr.gettext("❌ This is not an OPML file I can read: {reason}")
-        await progress.edit_text(text.format(reason=escape(str(error))))
-        return None
-    known = [feed.url for feed in await context.store.list_feeds(topic.id)]
-    plan = plan_import(opml.feeds, known)
-    if len(plan.to_add) > MAX_IMPORT_FEEDS:
-        text = tr.gettext("❌ The file lists {count} new feeds: at most {limit} per import.")
-        await progress.edit_text(text.format(count=len(plan.to_add), limit=MAX_IMPORT_FEEDS))
-        return None
-    return plan
-
-
-def _export_caption(tr: Translator, groups: list[OpmlGroup]) -> str:
-    topics, feeds = len(groups), sum(len(g.feeds) for g in groups)
+def _export_caption(tr: Translator, exported: opml_ops.Exported) -> str:
+    topics, feeds = exported.topics, exported.feeds
     return " · ".join(
         [
             tr.ngettext("📤 {count} topic", "📤 {count} topics", topics).format(count=topics),
@@ -226,46 +177,24 @@ def _export_caption(tr: Translator, groups: list[OpmlGroup]) -> str:
     )
 
 
-async def _add_all(
-    context: BotContext, tr: Translator, topic: Topic, plan: ImportPlan, progress: Message
-) -> ImportResult:
-    """Validate and add the planned feeds a few at a time; edit progress at most once a second."""
-    now, gate = datetime.now(UTC), asyncio.Semaphore(IMPORT_CONCURRENCY)
-    adding = [_add_one(context, topic, feed, now, gate) for feed in plan.to_add]
-    added, duplicates, refused = 0, len(plan.duplicates), list(plan.refused)
-    last_shown = time.monotonic()
-    for done, outcome in enumerate(asyncio.as_completed(adding), 1):
-        match await outcome:
-            case Added.NEW:
-                added += 1
-            case Added.ALREADY:
-                duplicates += 1
-            case Refused() as reason:
-                refused.append(reason)
-        if time.monotonic() - last_shown >= PROGRESS_SECONDS and done < len(adding):
-            last_shown = time.monotonic()
-            await _show_progress(tr, progress, done, len(adding))
-    return ImportResult(added, duplicates, tuple(refused))
+@dataclass
+class ProgressShown:
+    """Edits an import's progress message at most once every PROGRESS_SECONDS."""
 
+    tr: Translator
+    message: Message
+    clock: Callable[[], datetime]
+    last: datetime
 
-async def _add_one(
-    context: BotContext, topic: Topic, feed: OpmlFeed, now: datetime, gate: asyncio.Semaphore
-) -> Added | Refused:
-    async with gate:
-        try:
-            await context.poller.add_feed(topic.id, feed.url, now)
-        except DuplicateError:
-            # Added meanwhile, by another import or /addfeed.
-            return Added.ALREADY
-        except FeedError as error:
-            return Refused(feed.url, str(error))
-        return Added.NEW
-
-
-async def _show_progress(tr: Translator, progress: Message, done: int, total: int) -> None:
-    text = tr.ngettext(
-        "⏳ Checked {done} of {total} feed…", "⏳ Checked {done} of {total} feeds…", total
-    )
-    # Progress is a courtesy: a refused edit must not stop the import.
-    with contextlib.suppress(BadRequest):
-        await progress.edit_text(text.format(done=done, total=total))
+    async def show(self, done: int, total: int) -> None:
+        """Show "checked done of total", unless shown less than PROGRESS_SECONDS ago."""
+        now = self.clock()
+        if done >= total or (now - self.last).total_seconds() < PROGRESS_SECONDS:
+            return
+        self.last = now
+        text = self.tr.ngettext(
+            "⏳ Checked {done} of {total} feed…", "⏳ Checked {done} of {total} feeds…", total
+        )
+        # Progress is a courtesy: a refused edit must not stop the import.
+        with contextlib.suppress(BadRequest):
+            await self.message.edit_text(text.format(done=done, total=total))

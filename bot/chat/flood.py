@@ -15,7 +15,7 @@ from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.adapters.telegram.context import BotContext
+from bot.chat.context import BotContext
 from bot.core.commands import ADMIN_COMMANDS, SUBSCRIBER_COMMANDS
 from bot.core.flood import (
     MAX_COMMAND_CHARS,

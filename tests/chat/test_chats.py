@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.adapters.jobs import drain_outbox
 from bot.adapters.store import ChatKind, DeliveryMode, NewArticle
+from bot.chat.jobs import drain_outbox
 from bot.core.models import Digest, Entry
 from tests.conftest import ADMIN, USER, RunningBot
 

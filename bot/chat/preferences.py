@@ -8,16 +8,16 @@ from zoneinfo import ZoneInfo, available_timezones
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from bot.adapters.digests import resume
 from bot.adapters.store import Chat, DeliveryMode
-from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.keyboards import language_buttons, markup
-from bot.adapters.telegram.readers import Reader, may_manage, reader_of
-from bot.adapters.telegram.replies import edit_under, reply
-from bot.adapters.telegram.routing import button, command
+from bot.chat.context import BotContext
+from bot.chat.readers import Reader, may_manage, reader_of
+from bot.chat.replies import edit_under, reply
+from bot.chat.routing import button, command
 from bot.core.callbacks import Action, decode, encode
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 from bot.core.render import Button
+from bot.operations.daily import resume
 
 DAILY_TIMES = ("0700", "0800", "1200", "1800", "2100")
 TIMEZONES = ("UTC", "Asia/Tokyo", "Europe/London", "America/New_York")

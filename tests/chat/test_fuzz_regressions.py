@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.store import ChatKind
-from tests.adapters.telegram.test_fuzz import inject_forged_callback
+from tests.chat.test_fuzz import inject_forged_callback
 from tests.conftest import ADMIN, USER, RunningBot
 
 HUGE = "99999999999999999999"  # over SQLite's largest integer

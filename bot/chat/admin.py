@@ -7,28 +7,26 @@ language); `find_topic` lives in topics.py.
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from html import escape
 from typing import Final
 
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from bot.adapters.store import DuplicateError
-from bot.adapters.telegram.context import BotContext
 from bot.adapters.telegram.keyboards import markup
-from bot.adapters.telegram.readers import Reader, reader_of
-from bot.adapters.telegram.replies import edit_under, reply
-from bot.adapters.telegram.routing import button, command
 from bot.adapters.telegram.sender import send
-from bot.adapters.telegram.topics import find_topic
+from bot.chat.context import BotContext
+from bot.chat.readers import Reader, reader_of
+from bot.chat.replies import edit_under, reply
+from bot.chat.routing import button, command
+from bot.chat.topics import find_topic, render_no_such_topic
 from bot.core.callbacks import Action, decode, encode
 from bot.core.delivery import SendFailure
 from bot.core.filters import MAX_KEYWORD_CHARS, MAX_KEYWORDS, FilterArgsError, parse_filter_args
 from bot.core.i18n import Translator
 from bot.core.models import Topic
 from bot.core.render import Button, shorten
-from bot.core.topics import MAX_NAME_CHARS, is_valid_slug
+from bot.operations import topics
 
 log = logging.getLogger(__name__)
 
@@ -73,22 +71,18 @@ async def add_topic(update: Update, context: BotContext) -> None:
     if len(args) < 2:
         await usage(update, tr.gettext("Usage: /addtopic <slug> <name>"))
         return
-    slug, name = args[0].lower(), " ".join(args[1:])
-    problem = topic_problem(tr, slug, name)
-    if problem is not None:
-        await reply(update, problem)
-        return
-    try:
-        topic = await context.store.add_topic(slug, name)
-    except DuplicateError:
-        text = tr.gettext("There is already a topic {slug}. Rename it with /renametopic.")
-        await reply(update, text.format(slug=f"<code>{escape(slug)}</code>"))
-        return
-    text = tr.gettext("✅ Added the topic {topic}. Now add feeds: {command}")
-    command_text = escape(f"/addfeed {slug} <url>")
-    await reply(
-        update, text.format(topic=topic_label(topic), command=f"<code>{command_text}</code>")
-    )
+    slug, name = args[0], " ".join(args[1:])
+    match await topics.add_topic(context.store, slug, name):
+        case topics.TopicAdded(topic):
+            text = tr.gettext("✅ Added the topic {topic}. Now add feeds: {command}")
+            command_text = escape(f"/addfeed {topic.slug} <url>")
+            text = text.format(topic=topic_label(topic), command=f"<code>{command_text}</code>")
+        case topics.TopicExists(slug):
+            text = tr.gettext("There is already a topic {slug}. Rename it with /renametopic.")
+            text = text.format(slug=f"<code>{escape(slug)}</code>")
+        case problem:
+            text = topic_problem(tr, problem)
+    await reply(update, text)
 
 
 async def rename_topic(update: Update, context: BotContext) -> None:
@@ -100,19 +94,15 @@ async def rename_topic(update: Update, context: BotContext) -> None:
     if len(args) < 2:
         await usage(update, tr.gettext("Usage: /renametopic <slug> <name>"))
         return
-    topic = await find_topic(update, context, reader, args[0])
-    if topic is None:
-        return
-    name = " ".join(args[1:])
-    problem = topic_problem(tr, topic.slug, name)
-    if problem is not None:
-        await reply(update, problem)
-        return
-    await context.store.rename_topic(topic.slug, name)
-    text = tr.gettext("✏️ Renamed {old} to {topic}.")
-    await reply(
-        update, text.format(old=escape(topic.name), topic=topic_label(replace(topic, name=name)))
-    )
+    match await topics.rename_topic(context.store, args[0], " ".join(args[1:])):
+        case topics.TopicRenamed(old, topic):
+            text = tr.gettext("✏️ Renamed {old} to {topic}.")
+            text = text.format(old=escape(old.name), topic=topic_label(topic))
+        case topics.NoSuchTopic() as missing:
+            text = render_no_such_topic(tr, missing)
+        case problem:
+            text = topic_problem(tr, problem)
+    await reply(update, text)
 
 
 async def delete_topic(update: Update, context: BotContext) -> None:
@@ -148,14 +138,15 @@ async def confirm_delete_topic(update: Update, context: BotContext) -> None:
     callback = decode(query.data)
     topic_id = callback.id_arg() if callback is not None else None
     topic = await context.store.get_topic_by_id(topic_id) if topic_id is not None else None
-    chats = await context.store.subscribers(topic.id) if topic else []
-    # remove_topic is False when a second press got there first: only one tells the chats.
-    if topic is None or not await context.store.remove_topic(topic.slug):
+    # A second press finds the topic gone: only one tells the chats.
+    removed = await topics.remove_topic(context.store, topic) if topic else None
+    if not isinstance(removed, topics.TopicRemoved):
         await query.answer(tr.gettext("That topic no longer exists."), show_alert=True)
         return
     await query.answer(tr.gettext("Deleted."))
-    told = await tell_topic_removed(context, topic, chats)
-    await edit_under(query, _deleted(tr, topic, told, len(chats)))
+    chats = list(removed.chat_ids)
+    told = await tell_topic_removed(context, removed.topic, chats)
+    await edit_under(query, _deleted(tr, removed.topic, told, len(chats)))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
@@ -213,9 +204,7 @@ async def filter_command(update: Update, context: BotContext) -> None:
         text = tr.gettext("At most {count} keywords, each at most {chars} characters long.")
         await reply(update, text.format(count=MAX_KEYWORDS, chars=MAX_KEYWORD_CHARS))
         return
-    include, exclude = words
-    await context.store.set_filters(topic.slug, include, exclude)
-    topic = replace(topic, include=include, exclude=exclude)
+    topic = await topics.set_filters(context.store, topic, *words)
     await reply(update, tr.gettext("Saved.") + "\n" + describe_filters(tr, topic))
 
 
@@ -237,18 +226,16 @@ def describe_filters(tr: Translator, topic: Topic) -> str:
     return "\n".join(lines)
 
 
-def topic_problem(tr: Translator, slug: str, name: str) -> str | None:
-    """Why a slug or name cannot be used for a topic, or None when both are fine."""
-    if not is_valid_slug(slug):
+def topic_problem(tr: Translator, problem: topics.BadSlug | topics.BadName) -> str:
+    """Why a slug or name cannot be used for a topic."""
+    if isinstance(problem, topics.BadSlug):
         text = tr.gettext(
             "“{slug}” cannot be a slug: use up to 32 lower-case letters, digits, - and _, "
             "starting with a letter or digit."
         )
-        return text.format(slug=escape(shorten(slug, SHOWN_ARG_CHARS)))
-    if not name.strip() or len(name) > MAX_NAME_CHARS:
-        text = tr.gettext("A topic name has 1 to {count} characters.")
-        return text.format(count=MAX_NAME_CHARS)
-    return None
+        return text.format(slug=escape(shorten(problem.slug, SHOWN_ARG_CHARS)))
+    text = tr.gettext("A topic name has 1 to {count} characters.")
+    return text.format(count=problem.max_chars)
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

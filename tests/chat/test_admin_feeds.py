@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.store import ChatKind
-from bot.adapters.telegram.admin_feeds import render_health
+from bot.chat.admin_feeds import render_health
 from bot.core.models import Feed, Topic
 from bot.locales import load_translators
 from tests.conftest import ADMIN, USER, RunningBot

@@ -7,16 +7,13 @@ from datetime import UTC, datetime, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.adapters.store import Store
-from bot.adapters.telegram.context import BotContext
 from bot.core.daily import catch_up_batch_key, daily_batch_key, daily_due, daily_since
 
 log = logging.getLogger(__name__)
 
 
-async def queue_daily_digests(context: BotContext) -> None:
-    """Queue the digest of every daily reader whose time has come today (run each minute)."""
-    now = context.now()
-    store = context.store
+async def queue_daily_digests(store: Store, now: datetime) -> int:
+    """Queue the digest of every daily reader whose time has come today; the rows written."""
     queued = 0
     for chat in await store.daily_chats():
         last = chat.last_digest_at
@@ -34,9 +31,7 @@ async def queue_daily_digests(context: BotContext) -> None:
         )
         log.info("daily digest for chat %s on %s: %s articles", chat.id, day, written)
         queued += written or 0
-    dispatcher = context.services.dispatcher
-    if queued and dispatcher is not None:
-        dispatcher.wake()
+    return queued
 
 
 async def resume(store: Store, chat_id: int, now: datetime) -> bool:

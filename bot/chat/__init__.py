@@ -1,0 +1,1 @@
+"""The Telegram front end: handlers and jobs that parse updates, call operations, and reply."""

@@ -1,0 +1,1 @@
+"""The application layer: the operations chat and CLI share, each returning a typed outcome."""

@@ -1,0 +1,30 @@
+"""Keeping the database bounded: finished outbox rows and old articles are deleted daily."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Final
+
+from bot.adapters.store import Store
+
+log = logging.getLogger(__name__)
+
+OUTBOX_KEEP: Final = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """How many rows a cleanup deleted."""
+
+    deliveries: int
+    articles: int
+
+
+async def clean_up(store: Store, now: datetime, retention: timedelta) -> Cleaned:
+    """Delete outbox rows finished over a week ago and articles older than the retention."""
+    deliveries = await store.delete_finished_deliveries(now - OUTBOX_KEEP)
+    articles = await store.delete_old_articles(now - retention)
+    log.info("cleanup: %d outbox rows and %d articles deleted", deliveries, articles)
+    return Cleaned(deliveries, articles)

@@ -1,0 +1,37 @@
+"""The services a running digestbot shares; built by `app.py` (the bot) and `cli.py` only."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from bot.config import Settings
+
+if TYPE_CHECKING:
+    from bot.adapters.dispatch import Dispatcher
+    from bot.adapters.http import Fetcher
+    from bot.adapters.store import Store
+    from bot.core.i18n import Translators
+    from bot.pipeline import Poller
+
+
+def wall_clock() -> datetime:
+    """The current time in UTC: the one place digestbot reads the system clock."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class Services:
+    """Built empty by PTB, filled in at start-up by `app.start_services` (or by the CLI)."""
+
+    settings: Settings = field(default_factory=Settings)
+    store: Store | None = None
+    fetcher: Fetcher | None = None
+    poller: Poller | None = None
+    translators: Translators | None = None
+    dispatcher: Dispatcher | None = None  # drains the outbox; wake() it after writing rows
+    # Everything reads the time here, so tests can run daily digests, quiet hours and feed
+    # health on a fake clock.
+    clock: Callable[[], datetime] = field(default=wall_clock)
