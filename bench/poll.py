@@ -44,7 +44,8 @@ from bot.adapters.http import Fetcher
 from bot.adapters.store import Store
 from bot.app import make_fetcher, make_poller
 from bot.config import Settings
-from bot.pipeline import Outcome, Poller
+from bot.core.polls import Outcome
+from bot.pipeline import Poller
 
 SERVER_START_SECONDS: Final = 60
 BACKLOG_ENTRIES: Final = 10  # entries each feed lists before the rounds
