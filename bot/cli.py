@@ -18,6 +18,7 @@ from bot.adapters.store import Store
 from bot.adapters.store.backup import backup_database
 from bot.app import make_fetcher, open_services, run_bot
 from bot.config import Settings, load_settings, read_env_file
+from bot.core import outcomes
 from bot.core.condense import condense
 from bot.core.feeds import parse_feed
 from bot.core.models import Digest
@@ -213,10 +214,10 @@ async def add_topic(args: argparse.Namespace, settings: Settings) -> int:
     async with await Store.open(settings.database) as store:
         outcome = await topics.add_topic(store, args.slug, " ".join(args.name))
     match outcome:
-        case topics.TopicAdded(topic):
+        case outcomes.TopicAdded(topic):
             print(f"added topic {topic.slug}: {topic.name}")
             return 0
-        case topics.TopicExists(slug):
+        case outcomes.TopicExists(slug):
             raise DigestbotError(f"topic '{slug}' already exists")
         case problem:
             raise ConfigError(topic_problem(problem))
@@ -227,10 +228,10 @@ async def rename_topic(args: argparse.Namespace, settings: Settings) -> int:
     async with await Store.open(settings.database) as store:
         outcome = await topics.rename_topic(store, args.slug, " ".join(args.name))
     match outcome:
-        case topics.TopicRenamed(old, topic):
+        case outcomes.TopicRenamed(old, topic):
             print(f"renamed topic {topic.slug}: {old.name} -> {topic.name}")
             return 0
-        case topics.NoSuchTopic() as missing:
+        case outcomes.NoSuchTopic() as missing:
             raise DigestbotError(no_such_topic(missing))
         case problem:
             raise ConfigError(topic_problem(problem))
@@ -259,10 +260,10 @@ async def remove_topic(args: argparse.Namespace, settings: Settings) -> int:
         found = await topics.find_topic(store, args.slug)
         removed = (
             found
-            if isinstance(found, topics.NoSuchTopic)
+            if isinstance(found, outcomes.NoSuchTopic)
             else await topics.remove_topic(store, found)
         )
-    if isinstance(removed, topics.NoSuchTopic):
+    if isinstance(removed, outcomes.NoSuchTopic):
         raise DigestbotError(no_such_topic(removed))
     print(f"removed topic {removed.topic.slug}")
     return 0
@@ -272,22 +273,22 @@ async def add_feed(args: argparse.Namespace, settings: Settings) -> int:
     """Add a feed to a topic after fetching it once to check it is a feed."""
     async with open_services(settings) as services:
         found = await topics.find_topic(services.store, args.slug)
-        if isinstance(found, topics.NoSuchTopic):
+        if isinstance(found, outcomes.NoSuchTopic):
             raise DigestbotError(no_such_topic(found))
         outcome = await feeds.add_feed(
             services.store, services.poller, found, args.url, services.clock()
         )
     match outcome:
-        case feeds.FeedAdded(topic, report):
+        case outcomes.FeedAdded(topic, report):
             title = report.title or args.url
             print(
                 f"added feed {report.feed.id} to {topic.slug}: {title} "
                 f"({report.new_entries} entries)"
             )
             return 0
-        case feeds.FeedAlreadyThere(topic, url):
+        case outcomes.FeedAlreadyThere(topic, url):
             raise DigestbotError(f"{url} is already in topic {topic.slug}")
-        case feeds.FeedRefused(url, reason):
+        case outcomes.FeedRefused(url, reason):
             raise DigestbotError(f"cannot add {url}: {reason}")
 
 
@@ -297,7 +298,7 @@ async def list_feeds(args: argparse.Namespace, settings: Settings) -> int:
         topic_id = None
         if args.slug:
             found = await topics.find_topic(store, args.slug)
-            if isinstance(found, topics.NoSuchTopic):
+            if isinstance(found, outcomes.NoSuchTopic):
                 raise DigestbotError(no_such_topic(found))
             topic_id = found.id
         listed = await store.list_feeds(topic_id)
@@ -317,7 +318,7 @@ async def remove_feed(args: argparse.Namespace, settings: Settings) -> int:
     """Remove a feed by id or URL."""
     async with await Store.open(settings.database) as store:
         outcome = await feeds.remove_feed(store, args.feed)
-    if not isinstance(outcome, feeds.FeedRemoved):
+    if not isinstance(outcome, outcomes.FeedRemoved):
         raise DigestbotError(not_one_feed(outcome))
     topic = f" from {outcome.topic.slug}" if outcome.topic else ""
     print(f"removed feed {outcome.feed.id}{topic}: {outcome.feed.url}")
@@ -328,29 +329,29 @@ async def enable_feed(args: argparse.Namespace, settings: Settings) -> int:
     """Poll a disabled feed again."""
     async with await Store.open(settings.database) as store:
         outcome = await feeds.enable_feed(store, args.feed)
-    if not isinstance(outcome, feeds.FeedEnabled):
+    if not isinstance(outcome, outcomes.FeedEnabled):
         raise DigestbotError(not_one_feed(outcome))
     done = "enabled again" if outcome.was_disabled else "is not disabled"
     print(f"feed {outcome.feed.id} {outcome.feed.url}: {done}")
     return 0
 
 
-def topic_problem(problem: topics.BadSlug | topics.BadName) -> str:
+def topic_problem(problem: outcomes.BadSlug | outcomes.BadName) -> str:
     """Why a slug or name cannot be a topic's."""
-    if isinstance(problem, topics.BadSlug):
+    if isinstance(problem, outcomes.BadSlug):
         return f"'{problem.slug}' is not a valid slug: use a-z, 0-9, - and _ (max 32)"
     return f"a topic name is 1 to {problem.max_chars} characters"
 
 
-def no_such_topic(missing: topics.NoSuchTopic) -> str:
+def no_such_topic(missing: outcomes.NoSuchTopic) -> str:
     """There is no such topic, and the one meant, if any."""
     guess = f": did you mean '{missing.guess}'?" if missing.guess else ""
     return f"no topic '{missing.name}'{guess}"
 
 
-def not_one_feed(outcome: feeds.NoSuchFeed | feeds.AmbiguousFeed) -> str:
+def not_one_feed(outcome: outcomes.NoSuchFeed | outcomes.AmbiguousFeed) -> str:
     """There is no such feed, or the URL is in several topics (name one by its id)."""
-    if isinstance(outcome, feeds.NoSuchFeed):
+    if isinstance(outcome, outcomes.NoSuchFeed):
         return f"no feed {outcome.ref}"
     ids = ", ".join(str(feed.id) for feed in outcome.feeds)
     return f"that URL is a feed of several topics: remove one by its id ({ids})"

@@ -20,6 +20,7 @@ from bot.chat.readers import Reader, reader_of
 from bot.chat.replies import edit_under, reply
 from bot.chat.routing import button, command
 from bot.chat.topics import find_topic, render_no_such_topic
+from bot.core import outcomes
 from bot.core.callbacks import Action, decode, encode
 from bot.core.delivery import SendFailure
 from bot.core.filters import MAX_KEYWORD_CHARS, MAX_KEYWORDS, FilterArgsError, parse_filter_args
@@ -73,11 +74,11 @@ async def add_topic(update: Update, context: BotContext) -> None:
         return
     slug, name = args[0], " ".join(args[1:])
     match await topics.add_topic(context.store, slug, name):
-        case topics.TopicAdded(topic):
+        case outcomes.TopicAdded(topic):
             text = tr.gettext("✅ Added the topic {topic}. Now add feeds: {command}")
             command_text = escape(f"/addfeed {topic.slug} <url>")
             text = text.format(topic=topic_label(topic), command=f"<code>{command_text}</code>")
-        case topics.TopicExists(slug):
+        case outcomes.TopicExists(slug):
             text = tr.gettext("There is already a topic {slug}. Rename it with /renametopic.")
             text = text.format(slug=f"<code>{escape(slug)}</code>")
         case problem:
@@ -95,10 +96,10 @@ async def rename_topic(update: Update, context: BotContext) -> None:
         await usage(update, tr.gettext("Usage: /renametopic <slug> <name>"))
         return
     match await topics.rename_topic(context.store, args[0], " ".join(args[1:])):
-        case topics.TopicRenamed(old, topic):
+        case outcomes.TopicRenamed(old, topic):
             text = tr.gettext("✏️ Renamed {old} to {topic}.")
             text = text.format(old=escape(old.name), topic=topic_label(topic))
-        case topics.NoSuchTopic() as missing:
+        case outcomes.NoSuchTopic() as missing:
             text = render_no_such_topic(tr, missing)
         case problem:
             text = topic_problem(tr, problem)
@@ -140,7 +141,7 @@ async def confirm_delete_topic(update: Update, context: BotContext) -> None:
     topic = await context.store.get_topic_by_id(topic_id) if topic_id is not None else None
     # A second press finds the topic gone: only one tells the chats.
     removed = await topics.remove_topic(context.store, topic) if topic else None
-    if not isinstance(removed, topics.TopicRemoved):
+    if not isinstance(removed, outcomes.TopicRemoved):
         await query.answer(tr.gettext("That topic no longer exists."), show_alert=True)
         return
     await query.answer(tr.gettext("Deleted."))
@@ -226,9 +227,9 @@ def describe_filters(tr: Translator, topic: Topic) -> str:
     return "\n".join(lines)
 
 
-def topic_problem(tr: Translator, problem: topics.BadSlug | topics.BadName) -> str:
+def topic_problem(tr: Translator, problem: outcomes.BadSlug | outcomes.BadName) -> str:
     """Why a slug or name cannot be used for a topic."""
-    if isinstance(problem, topics.BadSlug):
+    if isinstance(problem, outcomes.BadSlug):
         text = tr.gettext(
             "“{slug}” cannot be a slug: use up to 32 lower-case letters, digits, - and _, "
             "starting with a letter or digit."

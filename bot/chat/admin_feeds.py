@@ -12,16 +12,16 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler
 
-from bot.adapters.store.stats import BotStats
 from bot.chat.admin import admin_reader, topic_label, usage
 from bot.chat.alerts import report_feed_health
 from bot.chat.context import BotContext
 from bot.chat.replies import reply
 from bot.chat.routing import command
 from bot.chat.topics import find_topic
+from bot.core import outcomes
 from bot.core.callbacks import parse_id
 from bot.core.i18n import Translator
-from bot.core.models import Feed, Topic
+from bot.core.models import BotStats, Feed, Topic
 from bot.core.polls import Outcome, PollReport
 from bot.core.render import MAX_MESSAGE_CHARS, shorten, utf16_len
 from bot.operations import feeds as feeds_ops
@@ -71,7 +71,7 @@ async def remove_feed(update: Update, context: BotContext) -> None:
         await usage(update, tr.gettext("Usage: /delfeed <url or id>"))
         return
     match await feeds_ops.remove_feed(context.store, args[0]):
-        case feeds_ops.FeedRemoved(feed, topic):
+        case outcomes.FeedRemoved(feed, topic):
             text = tr.gettext("🗑 Removed {feed} from {topic}.").format(
                 feed=_feed_name(feed), topic=topic_label(topic) if topic else ""
             )
@@ -110,7 +110,7 @@ async def enable_feed(update: Update, context: BotContext) -> None:
         await usage(update, tr.gettext("Usage: /enablefeed <id>"))
         return
     enabled = await feeds_ops.enable_feed(context.store, args[0])
-    if not isinstance(enabled, feeds_ops.FeedEnabled):
+    if not isinstance(enabled, outcomes.FeedEnabled):
         await reply(update, await _not_one_feed(context, tr, enabled))
         return
     if enabled.was_disabled:
@@ -282,25 +282,25 @@ async def _topics_by_id(context: BotContext) -> dict[int, Topic]:
 
 def render_add_feed(
     tr: Translator,
-    outcome: feeds_ops.FeedAdded | feeds_ops.FeedAlreadyThere | feeds_ops.FeedRefused,
+    outcome: outcomes.FeedAdded | outcomes.FeedAlreadyThere | outcomes.FeedRefused,
 ) -> str:
     """What came of adding a feed: added (with its entry count), already there, or refused."""
     match outcome:
-        case feeds_ops.FeedAdded(topic, report):
+        case outcomes.FeedAdded(topic, report):
             return _added(tr, report, topic)
-        case feeds_ops.FeedAlreadyThere(topic, url):
+        case outcomes.FeedAlreadyThere(topic, url):
             return _already(tr, url, topic)
-        case feeds_ops.FeedRefused(url, reason):
+        case outcomes.FeedRefused(url, reason):
             return tr.gettext("❌ Could not add {url}: {reason}").format(
                 url=_code(url), reason=escape(shorten(reason, ERROR_CHARS))
             )
 
 
 async def _not_one_feed(
-    context: BotContext, tr: Translator, outcome: feeds_ops.NoSuchFeed | feeds_ops.AmbiguousFeed
+    context: BotContext, tr: Translator, outcome: outcomes.NoSuchFeed | outcomes.AmbiguousFeed
 ) -> str:
     """There is no such feed, or the URL is in several topics: which ids to choose from."""
-    if isinstance(outcome, feeds_ops.NoSuchFeed):
+    if isinstance(outcome, outcomes.NoSuchFeed):
         text = tr.gettext("There is no feed {feed}. See /feeds.")
         return text.format(feed=_code(outcome.ref))
     topics = await _topics_by_id(context)

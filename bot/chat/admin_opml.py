@@ -19,6 +19,7 @@ from bot.chat.readers import Reader
 from bot.chat.replies import reply
 from bot.chat.routing import NEW_MESSAGES, command
 from bot.chat.topics import find_topic
+from bot.core import outcomes
 from bot.core.i18n import Translator
 from bot.core.models import Topic
 from bot.core.opml import MAX_OPML_BYTES
@@ -96,13 +97,13 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     ]
 
 
-def render_import(tr: Translator, outcome: opml_ops.ImportOutcome) -> str:
+def render_import(tr: Translator, outcome: outcomes.ImportOutcome) -> str:
     """The import summary: added, duplicates, refused with their reasons (the first few)."""
     match outcome:
-        case opml_ops.NotOpml(reason):
+        case outcomes.NotOpml(reason):
             text = tr.gettext("❌ This is not an OPML file I can read: {reason}")
             return text.format(reason=escape(reason))
-        case opml_ops.TooManyFeeds(count, limit):
+        case outcomes.TooManyFeeds(count, limit):
             text = tr.gettext("❌ The file lists {count} new feeds: at most {limit} per import.")
             return text.format(count=count, limit=limit)
     result = outcome
@@ -167,7 +168,7 @@ async def _import_topic(
     return topic
 
 
-def _export_caption(tr: Translator, exported: opml_ops.Exported) -> str:
+def _export_caption(tr: Translator, exported: outcomes.Exported) -> str:
     topics, feeds = exported.topics, exported.feeds
     return " · ".join(
         [

@@ -13,11 +13,11 @@ from bot.chat.readers import Reader, may_manage, reader_of
 from bot.chat.replies import edit_under, reply
 from bot.chat.routing import button, command
 from bot.chat.topics import find_topic, render_no_such_topic
+from bot.core import outcomes
 from bot.core.callbacks import Action, decode, encode
 from bot.core.commands import command_lines
 from bot.core.render import Button, shorten
 from bot.operations.subscriptions import set_subscription, toggle_subscription
-from bot.operations.topics import NoSuchTopic
 
 LATEST_COUNT = 5
 TITLE_CHARS = 60
@@ -162,7 +162,7 @@ async def _change_subscription(update: Update, context: BotContext, *, on: bool)
     changed = await set_subscription(
         context.store, reader.chat_id, context.args[0], on=on, thread_id=reader.thread_id
     )
-    if isinstance(changed, NoSuchTopic):
+    if isinstance(changed, outcomes.NoSuchTopic):
         await reply(update, render_no_such_topic(tr, changed))
         return
     if changed.subscribed:

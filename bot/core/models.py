@@ -152,3 +152,19 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class BotStats:
+    """How the bot is doing: subscribers, deliveries since a moment, and feed health."""
+
+    topics: int
+    feeds: int
+    subscribers: int
+    inactive_chats: int
+    paused_chats: int
+    pending: int
+    sent: int
+    failed: int
+    failing_feeds: int
+    disabled_feeds: int

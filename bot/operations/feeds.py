@@ -5,75 +5,27 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.adapters.store import DuplicateError, Store
 from bot.core.callbacks import parse_id
 from bot.core.models import Feed, Topic
+from bot.core.outcomes import (
+    AddOutcome,
+    AmbiguousFeed,
+    FeedAdded,
+    FeedAlreadyThere,
+    FeedEnabled,
+    FeedLookup,
+    FeedRefused,
+    FeedRemoved,
+    NoSuchFeed,
+)
 from bot.core.polls import Outcome, PollReport
 from bot.errors import FeedError
 from bot.pipeline import Poller
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class NoSuchFeed:
-    """No feed has that id or URL."""
-
-    ref: str
-
-
-@dataclass(frozen=True)
-class AmbiguousFeed:
-    """The URL is a feed of several topics: the caller must name one by its id."""
-
-    feeds: tuple[Feed, ...]
-
-
-@dataclass(frozen=True)
-class FeedAdded:
-    """A feed checked and stored, its backlog marked as seen."""
-
-    topic: Topic
-    report: PollReport
-
-
-@dataclass(frozen=True)
-class FeedAlreadyThere:
-    """The topic has this feed already."""
-
-    topic: Topic
-    url: str
-
-
-@dataclass(frozen=True)
-class FeedRefused:
-    """The URL gave no usable feed; nothing was stored."""
-
-    url: str
-    reason: str
-
-
-@dataclass(frozen=True)
-class FeedRemoved:
-    """A feed removed with its articles; the topic it was in."""
-
-    feed: Feed
-    topic: Topic | None
-
-
-@dataclass(frozen=True)
-class FeedEnabled:
-    """A feed polled again; `was_disabled` is False when it had not been disabled."""
-
-    feed: Feed
-    was_disabled: bool
-
-
-FeedLookup = Feed | NoSuchFeed | AmbiguousFeed
-AddOutcome = FeedAdded | FeedAlreadyThere | FeedRefused
 
 
 async def find_feed(store: Store, ref: str) -> FeedLookup:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
@@ -20,47 +19,23 @@ from bot.core.opml import (
     parse_opml,
     plan_import,
 )
-from bot.operations.feeds import FeedAdded, FeedAlreadyThere, FeedRefused, add_feed
+from bot.core.outcomes import (
+    Exported,
+    FeedAdded,
+    FeedAlreadyThere,
+    FeedRefused,
+    Imported,
+    ImportOutcome,
+    NotOpml,
+    TooManyFeeds,
+)
+from bot.operations.feeds import add_feed
 from bot.pipeline import Poller
 
 IMPORT_CONCURRENCY: Final = 8
 EXPORT_TITLE: Final = "digestbot"
 
 Progress = Callable[[int, int], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class NotOpml:
-    """The document is not an OPML file we will read."""
-
-    reason: str
-
-
-@dataclass(frozen=True)
-class TooManyFeeds:
-    """The document lists more new feeds than one import takes."""
-
-    count: int
-    limit: int = MAX_IMPORT_FEEDS
-
-
-@dataclass(frozen=True)
-class Imported:
-    """How an import ended for each feed it listed."""
-
-    topic: Topic
-    added: int
-    duplicates: int
-    refused: tuple[Refused, ...]
-
-
-@dataclass(frozen=True)
-class Exported:
-    """An OPML document of every topic and its feeds."""
-
-    body: bytes
-    topics: int
-    feeds: int
 
 
 async def import_opml(
@@ -105,9 +80,6 @@ async def import_opml(
         if progress is not None:
             await progress(done, total)
     return Imported(topic, added, duplicates, tuple(refused))
-
-
-ImportOutcome = Imported | NotOpml | TooManyFeeds
 
 
 async def export_opml(store: Store, now: datetime) -> Exported | None:

@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.adapters.store import Store
 from bot.core.models import Topic
-from bot.operations.topics import NoSuchTopic, find_topic
-
-
-@dataclass(frozen=True)
-class SubscriptionChanged:
-    """Where a chat stands with a topic now; `changed` is False when it already stood there."""
-
-    topic: Topic
-    subscribed: bool
-    changed: bool
+from bot.core.outcomes import (
+    NoSuchTopic,
+    SubscriptionChanged,
+)
+from bot.operations.topics import find_topic
 
 
 async def set_subscription(

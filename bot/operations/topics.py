@@ -3,64 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from bot.adapters.store import DuplicateError, Store
 from bot.core.models import Topic
+from bot.core.outcomes import (
+    BadName,
+    BadSlug,
+    NoSuchTopic,
+    TopicAdded,
+    TopicExists,
+    TopicRemoved,
+    TopicRenamed,
+)
 from bot.core.topics import MAX_NAME_CHARS, closest_slug, is_valid_slug
-
-
-@dataclass(frozen=True)
-class NoSuchTopic:
-    """No topic has that slug; the closest one, and whether there are topics at all."""
-
-    name: str
-    guess: str | None
-    any_topics: bool
-
-
-@dataclass(frozen=True)
-class BadSlug:
-    """A slug that breaks the slug rule (`core.topics.is_valid_slug`)."""
-
-    slug: str
-
-
-@dataclass(frozen=True)
-class BadName:
-    """A topic name that is empty or longer than MAX_NAME_CHARS."""
-
-    max_chars: int = MAX_NAME_CHARS
-
-
-@dataclass(frozen=True)
-class TopicExists:
-    """The slug is taken."""
-
-    slug: str
-
-
-@dataclass(frozen=True)
-class TopicAdded:
-    """A new topic."""
-
-    topic: Topic
-
-
-@dataclass(frozen=True)
-class TopicRenamed:
-    """A topic with a new name; `old` is how it was."""
-
-    old: Topic
-    topic: Topic
-
-
-@dataclass(frozen=True)
-class TopicRemoved:
-    """A topic removed with its feeds, and the chats that were subscribed to it."""
-
-    topic: Topic
-    chat_ids: tuple[int, ...]
 
 
 def normalize_slug(slug: str) -> str:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.store import ChatKind, NewArticle, Store
-from bot.adapters.store.stats import BotStats
-from bot.core.models import Digest, Entry
+from bot.core.models import BotStats, Digest, Entry
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=3)

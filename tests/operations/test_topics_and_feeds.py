@@ -9,6 +9,7 @@ import pytest
 
 from bot.adapters.http import Fetcher
 from bot.adapters.store import ChatKind, Store
+from bot.core import outcomes
 from bot.core.models import Feed
 from bot.operations import feeds, subscriptions, topics
 from bot.pipeline import Poller
@@ -29,16 +30,16 @@ async def poller(store: Store) -> AsyncIterator[Poller]:
     [
         pytest.param("Tech", "Technology", "added:tech", id="slug-lower-cased"),
         pytest.param(" news ", "News", "added:news", id="slug-stripped"),
-        pytest.param("no spaces", "News", topics.BadSlug("no spaces"), id="bad-slug"),
-        pytest.param("ok", "   ", topics.BadName(), id="blank-name"),
-        pytest.param("ok", "x" * 65, topics.BadName(), id="long-name"),
+        pytest.param("no spaces", "News", outcomes.BadSlug("no spaces"), id="bad-slug"),
+        pytest.param("ok", "   ", outcomes.BadName(), id="blank-name"),
+        pytest.param("ok", "x" * 65, outcomes.BadName(), id="long-name"),
     ],
 )
 async def test_add_topic_applies_one_slug_rule(
     store: Store, slug: str, name: str, expected: object
 ) -> None:
     outcome = await topics.add_topic(store, slug, name)
-    if isinstance(outcome, topics.TopicAdded):
+    if isinstance(outcome, outcomes.TopicAdded):
         assert f"added:{outcome.topic.slug}" == expected
         assert outcome.topic.name == name.strip()
     else:
@@ -47,26 +48,26 @@ async def test_add_topic_applies_one_slug_rule(
 
 async def test_a_taken_slug_in_any_case_is_refused(store: Store) -> None:
     await topics.add_topic(store, "tech", "Tech")
-    assert await topics.add_topic(store, "TECH", "Other") == topics.TopicExists("tech")
+    assert await topics.add_topic(store, "TECH", "Other") == outcomes.TopicExists("tech")
 
 
 async def test_find_rename_and_remove_a_topic(store: Store) -> None:
     added = await topics.add_topic(store, "tech", "Tech")
-    assert isinstance(added, topics.TopicAdded)
+    assert isinstance(added, outcomes.TopicAdded)
     await store.upsert_chat(7, kind=ChatKind.PRIVATE, title="reader")
     await store.subscribe(7, added.topic.id)
 
-    assert await topics.find_topic(store, "tehc") == topics.NoSuchTopic("tehc", "tech", True)
+    assert await topics.find_topic(store, "tehc") == outcomes.NoSuchTopic("tehc", "tech", True)
     assert await topics.find_topic(store, "TECH") == added.topic
     renamed = await topics.rename_topic(store, "Tech", " Technology ")
-    assert isinstance(renamed, topics.TopicRenamed)
+    assert isinstance(renamed, outcomes.TopicRenamed)
     assert (renamed.old.name, renamed.topic.name) == ("Tech", "Technology")
-    assert await topics.rename_topic(store, "tech", "") == topics.BadName()
+    assert await topics.rename_topic(store, "tech", "") == outcomes.BadName()
 
     removed = await topics.remove_topic(store, renamed.topic)
-    assert removed == topics.TopicRemoved(renamed.topic, (7,))
+    assert removed == outcomes.TopicRemoved(renamed.topic, (7,))
     # A second removal (a second press of [Delete]) finds it gone.
-    assert await topics.remove_topic(store, renamed.topic) == topics.NoSuchTopic(
+    assert await topics.remove_topic(store, renamed.topic) == outcomes.NoSuchTopic(
         "tech", None, False
     )
 
@@ -82,16 +83,16 @@ async def test_feeds_are_found_by_id_or_url_and_an_ambiguous_url_is_refused(
 
     assert await feeds.find_feed(store, f"#{first.id}") == first
     assert await feeds.find_feed(store, str(second.id)) == second
-    assert await feeds.find_feed(store, "https://nowhere.example/") == feeds.NoSuchFeed(
+    assert await feeds.find_feed(store, "https://nowhere.example/") == outcomes.NoSuchFeed(
         "https://nowhere.example/"
     )
     ambiguous = await feeds.remove_feed(store, url)
-    assert isinstance(ambiguous, feeds.AmbiguousFeed)
+    assert isinstance(ambiguous, outcomes.AmbiguousFeed)
     assert {f.id for f in ambiguous.feeds} == {first.id, second.id}
     assert len(await store.list_feeds()) == 2, "nothing is removed when the URL is ambiguous"
 
     removed = await feeds.remove_feed(store, str(first.id))
-    assert removed == feeds.FeedRemoved(first, tech)
+    assert removed == outcomes.FeedRemoved(first, tech)
     # Now the URL names one feed.
     assert await feeds.find_feed(store, url) == second
 
@@ -107,14 +108,14 @@ async def test_add_feed_checks_the_feed_once(
     again = await feeds.add_feed(store, poller, topic, url, NOW)
     missing = await feeds.add_feed(store, poller, topic, feed_server.url("/missing.xml"), NOW)
 
-    assert isinstance(added, feeds.FeedAdded)
+    assert isinstance(added, outcomes.FeedAdded)
     assert (added.topic, added.report.new_entries, added.report.title) == (
         topic,
         2,
         "Example News",
     )
-    assert again == feeds.FeedAlreadyThere(topic, url)
-    assert isinstance(missing, feeds.FeedRefused)
+    assert again == outcomes.FeedAlreadyThere(topic, url)
+    assert isinstance(missing, outcomes.FeedRefused)
     assert "HTTP 404" in missing.reason
     assert [f.url for f in await store.list_feeds()] == [url]
 
@@ -127,8 +128,8 @@ async def test_enable_feed(store: Store) -> None:
     )
     enabled = await feeds.enable_feed(store, str(feed.id))
     again = await feeds.enable_feed(store, str(feed.id))
-    assert isinstance(enabled, feeds.FeedEnabled)
-    assert isinstance(again, feeds.FeedEnabled)
+    assert isinstance(enabled, outcomes.FeedEnabled)
+    assert isinstance(again, outcomes.FeedEnabled)
     assert (enabled.was_disabled, again.was_disabled) == (True, False)
     assert isinstance(enabled.feed, Feed)
 
@@ -142,8 +143,8 @@ async def test_subscriptions_by_name_and_by_button(store: Store) -> None:
     toggled = await subscriptions.toggle_subscription(store, 7, topic.id)
     missing = await subscriptions.set_subscription(store, 7, "nope", on=True)
 
-    assert on == subscriptions.SubscriptionChanged(topic, subscribed=True, changed=True)
-    assert again == subscriptions.SubscriptionChanged(topic, subscribed=True, changed=False)
-    assert toggled == subscriptions.SubscriptionChanged(topic, subscribed=False, changed=True)
-    assert missing == topics.NoSuchTopic("nope", None, True)
+    assert on == outcomes.SubscriptionChanged(topic, subscribed=True, changed=True)
+    assert again == outcomes.SubscriptionChanged(topic, subscribed=True, changed=False)
+    assert toggled == outcomes.SubscriptionChanged(topic, subscribed=False, changed=True)
+    assert missing == outcomes.NoSuchTopic("nope", None, True)
     assert await subscriptions.toggle_subscription(store, 7, 999) is None

@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.rows import feed_from_row, to_text
-from bot.core.models import DeliveryStatus, Feed
-
-
-@dataclass(frozen=True)
-class BotStats:
-    """How the bot is doing: subscribers, deliveries since a moment, and feed health."""
-
-    topics: int
-    feeds: int
-    subscribers: int
-    inactive_chats: int
-    paused_chats: int
-    pending: int
-    sent: int
-    failed: int
-    failing_feeds: int
-    disabled_feeds: int
+from bot.core.models import BotStats, DeliveryStatus, Feed
 
 
 class Stats(StoreBase):
