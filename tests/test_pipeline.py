@@ -548,3 +548,26 @@ async def test_one_story_from_two_feeds_polled_at_once_is_pushed_once(
     digest = await store.get_digest(pending[0].article_id)
     assert digest is not None
     assert len(digest.all_sources) == 2
+
+
+async def test_a_json_feed_is_added_and_polled_with_conditional_get(
+    feed_server: FeedServer, store: Store, poller: Poller
+) -> None:
+    body = (FEEDS / "feed-reader__json-feed-realworld.json").read_bytes()
+    feed_server.route(
+        "/feed.json",
+        body=body,
+        conditional=True,
+        headers={"Content-Type": "application/feed+json"},
+    )
+    topic = await store.add_topic("web", "Web")
+    added = await poller.add_feed(topic.id, feed_server.url("/feed.json"), NOW)
+    assert (added.outcome, added.new_entries, added.title) == (
+        Outcome.NEW,
+        10,
+        "Adactio: Journal",
+    )
+    feed = await store.get_feed(added.feed.id)
+    assert feed is not None
+    report = await poller.poll(feed, NOW + timedelta(minutes=10))
+    assert report.outcome is Outcome.NOT_MODIFIED

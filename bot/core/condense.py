@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.models import Digest, Entry, Page
-from bot.core.structure import Structure, canonical_url
+from bot.core.structure import Structure, canonical_url, find_structure
 from bot.core.summarize import summarize
 from bot.core.text import html_to_text
 
@@ -22,7 +22,7 @@ def condense(
     if page_text and len(page_text) > len(text):
         text = page_text
     summary = summarize(entry.title, text, entry.lang)
-    found = structure or Structure()
+    found = _either(structure or Structure(), find_structure(entry.html, entry.link))
     own = {canonical_url(entry.link), found.canonical_url}
     return Digest(
         title=entry.title or entry.link,
@@ -36,6 +36,22 @@ def condense(
         sources=tuple(s for s in found.sources if canonical_url(s.url) not in own),
         next_url=found.next_url,
         next_title=found.next_title,
+    )
+
+
+def _either(page: Structure, content: Structure) -> Structure:
+    """The publisher's structure from the fetched page, else from the entry's own content.
+
+    A digest site's feed often carries the whole article (content:encoded, Atom content,
+    JSON Feed content_html): its key points, sources and next page count as on its page.
+    """
+    return Structure(
+        key_points=page.key_points or content.key_points,
+        sources=page.sources or content.sources,
+        pages=page.pages or content.pages,
+        next_url=page.next_url or content.next_url,
+        next_title=page.next_title if page.next_url else content.next_title,
+        canonical_url=page.canonical_url or content.canonical_url,
     )
 
 

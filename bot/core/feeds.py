@@ -8,14 +8,24 @@ import io
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from html import escape
 from typing import Any, Final
 
 import feedparser
 
 from bot.core.charset import as_utf8, guess_encoding
 from bot.core.entry_cap import cap_entries
+from bot.core.jsonfeed import looks_like_json, parse_json_feed
+from bot.core.links import entry_link
 from bot.core.models import Entry, ParsedFeed
-from bot.core.text import guess_lang, html_to_text
+from bot.core.text import (
+    PLAIN_TEXT_TYPES,
+    feed_text,
+    guess_lang,
+    html_to_text,
+    primary_lang,
+    valid_unicode,
+)
 from bot.errors import ParseError
 
 MAX_ENTRIES_PER_POLL: Final = 200
@@ -32,11 +42,13 @@ def parse_feed(
     default_lang: str = "en",
     max_entries: int = MAX_ENTRIES_PER_POLL,
 ) -> ParsedFeed:
-    """Parse RSS/Atom bytes; an ill-formed feed that still has entries is kept with its problem."""
+    """Parse RSS, Atom or JSON Feed; an ill-formed feed with entries is kept, its problem noted."""
     # A file object, never raw bytes: feedparser treats a bytes/str argument as a path or URL
     # to open first, and a feed body must never make us read a local file.
     # feedparser reads header names in lower case.
     lowered = {k.lower(): v for k, v in (headers or {}).items()}
+    if looks_like_json(body, lowered.get("content-type")):
+        return parse_json_feed(body, url, default_lang=default_lang, max_entries=max_entries)
     if (encoding := guess_encoding(body, lowered.get("content-type"))) is not None:
         body = as_utf8(body, encoding)
         media_type = lowered.get("content-type", "application/xml").split(";")[0]
@@ -45,19 +57,22 @@ def parse_feed(
         # Entries past the cap are cut first: feedparser's time grows with every entry.
         io.BytesIO(cap_entries(body, max_entries)),
         response_headers=lowered | {"content-location": url},
+        # Relative links in content are resolved where they are used (the entry's link is
+        # the base), and feedparser's resolver drops an escaped CDATA section's text.
+        resolve_relative_uris=False,
     )
     problem = _problem(parsed)
     if not parsed.entries and (problem or not parsed.get("version")):
         raise ParseError(f"not an RSS or Atom feed ({_not_a_feed_reason(body, lowered, problem)})")
     channel = parsed.get("feed", {})
-    feed_lang = _primary_lang(channel.get("language"))
+    feed_lang = primary_lang(channel.get("language"))
     entries = tuple(
-        _entry(raw, feed_lang=feed_lang, default_lang=default_lang)
+        _entry(raw, body, feed_lang=feed_lang, default_lang=default_lang)
         for raw in parsed.entries[:max_entries]
     )
     sample = " ".join(e.title for e in entries[:20])
     return ParsedFeed(
-        title=_clean(channel.get("title", "")),
+        title=_text(channel, "title"),
         link=channel.get("link", "") or url,
         lang=feed_lang or guess_lang(sample) or default_lang,
         entries=entries,
@@ -95,31 +110,45 @@ def backlog_to_digest(entries: Sequence[Entry], count: int = BACKLOG_DIGESTS) ->
     return {e.key for e in newest[:count]}
 
 
-def _entry(raw: Mapping[str, Any], *, feed_lang: str | None, default_lang: str) -> Entry:
-    title = _clean(raw.get("title", ""))
+def _entry(
+    raw: Mapping[str, Any], body: bytes, *, feed_lang: str | None, default_lang: str
+) -> Entry:
+    title = _text(raw, "title")
     html = _body_html(raw)
     lang = (
-        _primary_lang(_detail_lang(raw))
+        primary_lang(_detail_lang(raw))
         or guess_lang(f"{title} {html_to_text(html)[:400]}")
         or feed_lang
         or default_lang
     )
     return Entry(
-        key=_valid_unicode(entry_key(raw)),
+        key=valid_unicode(entry_key(raw)),
         title=title,
-        link=_clean(raw.get("link")),
-        html=_valid_unicode(html),
+        link=entry_link(raw, body),
+        html=valid_unicode(html),
         published=_published(raw),
         lang=lang,
     )
 
 
 def _body_html(raw: Mapping[str, Any]) -> str:
-    """The richest text the entry carries: the longest content, else the summary."""
-    contents = [c.get("value", "") for c in raw.get("content", []) or []]
-    best = max(contents, key=len, default="")
-    summary = str(raw.get("summary") or "")
-    return best if len(best) >= len(summary) else summary
+    """The richest text the entry carries, as HTML: the longest content, else the summary."""
+    details = [*(raw.get("content") or []), raw.get("summary_detail") or {}]
+    bodies = [_as_html(str(d.get("value") or ""), d.get("type")) for d in details]
+    return max(bodies, key=len, default="")
+
+
+def _as_html(value: str, content_type: str | None) -> str:
+    """Plain text is escaped, so that its "<" stays a character when read as HTML."""
+    if (content_type or "").lower() in PLAIN_TEXT_TYPES:
+        return escape(value, quote=False).replace("\n", "<br>")
+    return value
+
+
+def _text(raw: Mapping[str, Any], field: str) -> str:
+    """A title or name as plain text, read once by its declared type."""
+    detail = raw.get(f"{field}_detail") or {}
+    return feed_text(valid_unicode(str(raw.get(field) or "")), detail.get("type"))
 
 
 def _detail_lang(raw: Mapping[str, Any]) -> str | None:
@@ -128,14 +157,6 @@ def _detail_lang(raw: Mapping[str, Any]) -> str | None:
         if detail and detail.get("language"):
             return str(detail["language"])
     return None
-
-
-def _primary_lang(tag: object) -> str | None:
-    """'ja-JP' -> 'ja'; None or junk -> None."""
-    if not isinstance(tag, str):
-        return None
-    primary = tag.strip().replace("_", "-").split("-")[0].lower()
-    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
 
 
 def _published(raw: Mapping[str, Any]) -> datetime | None:
@@ -188,9 +209,4 @@ def _not_a_feed_reason(body: bytes, headers: Mapping[str, str], problem: str | N
 
 
 def _clean(text: object) -> str:
-    return " ".join(_valid_unicode(str(text or "")).split())
-
-
-def _valid_unicode(text: str) -> str:
-    """Lone surrogates (from numeric references such as &#xD800;) become U+FFFD."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return " ".join(valid_unicode(str(text or "")).split())

@@ -111,8 +111,38 @@ class _TextExtractor(HTMLParser):
         self.parts.append(data)
 
 
+# Characters a reader must never get: C0 and C1 controls (but tab and newline), zero-width
+# spaces and the word joiner, byte order marks, and bidi controls, which can reverse what
+# follows them. ZWJ and ZWNJ stay: emoji sequences and Persian or Indic words need them.
+_INVISIBLE_RE: Final = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
+_CDATA_RE: Final = re.compile(r"<!\[CDATA\[|\]\]>|&lt;!\[CDATA\[|\]\]&gt;")
+PLAIN_TEXT_TYPES: Final = frozenset({"text/plain", "text"})
+
+
+def clean_text(text: str) -> str:
+    """One line of plain text a reader may see: invisible characters out, spaces collapsed."""
+    return " ".join(_INVISIBLE_RE.sub("", text).split())
+
+
+def feed_text(value: str, content_type: str | None) -> str:
+    """A feed string (a title, a name) as one line of plain text, read by its declared type.
+
+    Plain text stays as it is ("<p>" in it is what the publisher wrote); HTML, XHTML and
+    anything else (base64 content is decoded by feedparser) lose their tags, keep their
+    link text, and have their entities decoded, once.
+    """
+    if (content_type or "").lower() in PLAIN_TEXT_TYPES:
+        return clean_text(value)
+    return clean_text(html_to_text(value))
+
+
 def html_to_text(html: str) -> str:
     """Visible text of an HTML fragment: paragraphs split by blank lines, entities decoded."""
+    # A feed that escaped its CDATA section gives HTML wrapped in "<![CDATA[…]]>", as markup
+    # or as text: the HTML inside is the content.
+    html = _CDATA_RE.sub("", html)
     if _TAG_RE.search(html):
         # Text with inline tags only (<a>, <b>) keeps its own blank lines as paragraphs.
         parser = _TextExtractor(keep_newlines=not _BREAK_TAG_RE.search(html))
@@ -123,7 +153,8 @@ def html_to_text(html: str) -> str:
         # Plain text: keep its own line structure, only decode entities.
         raw = unescape(html)
     raw = raw.replace("\r\n", "\n").replace("\r", "\n")
-    raw = raw.replace("\xa0", " ").replace("\u200b", "")
+    raw = raw.replace("\xa0", " ")
+    raw = _INVISIBLE_RE.sub("", raw)
     lines = (_SPACES_RE.sub(" ", line).strip() for line in raw.split("\n"))
     return _BLANK_LINES_RE.sub("\n\n", "\n".join(lines)).strip()
 
@@ -255,6 +286,19 @@ def split_sentences(text: str) -> list[str]:
         if paragraph.strip():
             sentences.extend(_split_paragraph(paragraph))
     return sentences
+
+
+def primary_lang(tag: object) -> str | None:
+    """A language tag's primary subtag: 'ja-JP' -> 'ja'; None or junk -> None."""
+    if not isinstance(tag, str):
+        return None
+    primary = tag.strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary.isalpha() and 2 <= len(primary) <= 3 else None
+
+
+def valid_unicode(text: str) -> str:
+    """Lone surrogates (from numeric references such as &#xD800;) become U+FFFD."""
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
 
 
 def guess_lang(text: str) -> str | None:

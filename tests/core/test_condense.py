@@ -8,13 +8,13 @@ import pytest
 
 from bot.core.condense import condense
 from bot.core.feeds import parse_feed
+from bot.core.structure import find_structure
 from bot.errors import ParseError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"
 # The not-a-feed files are refused by parse_feed; test_feeds.test_not_a_feed covers them.
 NOT_FEEDS = {
     "node-feedparser__notafeed.html",
-    "feed-reader__json-feed-realworld.json",
     "py-feedparser-illformed__aaa_illformed.xml",
 }
 FEEDS = sorted(p for p in DATA.glob("*.*") if p.suffix != ".md" and p.name not in NOT_FEEDS)
@@ -36,3 +36,41 @@ def test_real_feed_entries_condense(path: Path) -> None:
         assert 1 <= len(digest.key_points) <= 3
         assert digest.lang == entry.lang
         assert digest.url == entry.link
+
+
+def test_the_seed_in_a_feeds_own_content_gives_the_seeds_digest() -> None:
+    """A digest site that carries the whole article in content:encoded: the same digest as
+    its page gives, with the publisher's key points, sources, pages and next page."""
+    html = (DATA.parent / "pages" / "seed-digest-ja.html").read_text(encoding="utf-8")
+    article = html[html.index("<article") : html.index("</article>") + len("</article>")]
+    url = "https://chrysanthemum-digest.example/articles/ukraine-peace-talks/"
+    body = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0" '
+        'xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        "<title>Chrysanthemum Digest</title><link>https://chrysanthemum-digest.example/</link>"
+        f"<item><title>ウクライナ戦争</title><link>{url}</link>"
+        f"<content:encoded><![CDATA[{article}]]></content:encoded></item></channel></rss>"
+    ).encode()
+    (entry,) = parse_feed(body, "https://chrysanthemum-digest.example/feed").entries
+
+    from_content = condense(entry, "Chrysanthemum Digest")
+    from_page = condense(entry, "Chrysanthemum Digest", structure=find_structure(html, url))
+
+    assert from_content.key_points == (
+        "2024年1月にトランプ氏が大統領に就任し、プーチン大統領との停戦交渉を開始した。",
+        "ウクライナ戦争は3年目を迎え、停戦の見通しは依然として不透明。",
+        "ロシアはウクライナ侵攻の目標達成には至らず、欧州では防衛力強化の動きが加速している。",
+    )
+    assert [s.url for s in from_content.sources] == [
+        "https://kids.gakken.co.jp/kagaku/nandemo/ukraine2022/",
+        "https://globe.asahi.com/article/15630313",
+    ]
+    assert [p.heading for p in from_content.pages] == [
+        "ロシアによるウクライナ侵攻",
+        "トランプ氏とプーチン氏の和平交渉案",
+    ]
+    assert from_content.next_url == (
+        "https://chrysanthemum-digest.example/articles/putin-on-the-invasion/"
+    )
+    assert from_content.next_title == "プーチン、ウクライナ侵攻について語る!核使用の可能性も示唆!"
+    assert from_content == from_page

@@ -75,7 +75,6 @@ def test_ill_formed_feed_with_entries_is_used_and_the_problem_kept() -> None:
     ("name", "reason"),
     [
         pytest.param("node-feedparser__notafeed.html", "HTML page", id="html"),
-        pytest.param("feed-reader__json-feed-realworld.json", "JSON", id="json"),
         pytest.param("py-feedparser-illformed__aaa_illformed.xml", "", id="ill-formed"),
     ],
 )
@@ -90,6 +89,9 @@ def test_not_a_feed(name: str, reason: str) -> None:
     ("body", "headers", "reason"),
     [
         pytest.param(b"", {}, "the body is empty", id="empty"),
+        pytest.param(b'{"a": 1}', {}, "it is JSON, but not a JSON Feed", id="json-not-a-feed"),
+        pytest.param(b'{"a": ', {}, "it is not valid JSON", id="broken-json"),
+        pytest.param(b"[" * 100_000, {}, "it is not valid JSON", id="deep-json"),
         pytest.param(
             b"\x89PNG\r\n\x1a\n\0\0", {"Content-Type": "image/png"}, "image/png", id="image"
         ),
