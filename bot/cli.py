@@ -279,13 +279,20 @@ async def add_feed(args: argparse.Namespace, settings: Settings) -> int:
             services.store, services.poller, found, args.url, services.clock()
         )
     match outcome:
-        case outcomes.FeedAdded(topic, report):
-            title = report.title or args.url
+        case outcomes.FeedAdded(topic, report, page):
+            title = report.title or report.feed.url
+            named = f", the feed {report.feed.url} named by that page" if page else ""
             print(
                 f"added feed {report.feed.id} to {topic.slug}: {title} "
-                f"({report.new_entries} entries)"
+                f"({report.new_entries} entries{named})"
             )
             return 0
+        case outcomes.FeedChoices(topic, page_url, choices):
+            print(f"{page_url} is a web page that names {len(choices)} feeds; add one of them:")
+            for feed in choices:
+                title = f"  # {feed.title} ({feed.kind})" if feed.title else f"  # {feed.kind}"
+                print(f"  digestbot feed add {topic.slug} {feed.url}{title}")
+            return 2
         case outcomes.FeedAlreadyThere(topic, url):
             raise DigestbotError(f"{url} is already in topic {topic.slug}")
         case outcomes.FeedRefused(url, reason):

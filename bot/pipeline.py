@@ -9,10 +9,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from bot.adapters.pages import PageResult, fetch_article_text
+from bot.adapters.pages import PageResult, decode_html, fetch_article_text
 from bot.adapters.store import NewArticle, NotFoundError, Store
 from bot.config import DEFAULT_FULLTEXT_MIN_CHARS, DEFAULT_RETENTION_DAYS
 from bot.core.condense import condense
+from bot.core.discovery import FeedsOnPage, FoundFeed, discover_feeds
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
 from bot.core.filters import passes
 from bot.core.models import Entry, Feed, FetchResult, ParsedFeed, Source
@@ -82,7 +83,12 @@ class Poller:
         result = await self.fetcher.fetch(url)
         if result.error is not None:
             raise result.error
-        parsed = await self._parse(result)
+        try:
+            parsed = await self._parse(result)
+        except ParseError:
+            if found := _feeds_on_page(result):
+                raise FeedsOnPage(result.url, found) from None
+            raise
         feed = await self.store.add_feed(topic_id, url, parsed.title)
         return await self._store_entries(feed, parsed, result, now)
 
@@ -98,6 +104,14 @@ class Poller:
         try:
             parsed = await self._parse(result)
         except ParseError as error:
+            found = _feeds_on_page(result) if feed.never_polled else ()
+            if len(found) == 1 and found[0].url != feed.url:
+                # A seed file named a site's page: from now on, the feed the page names.
+                await self.store.set_feed_url(feed.id, found[0].url)
+                log.info(
+                    "feed %s is a page; polling the feed it names, %s", feed.url, found[0].url
+                )
+                return await self.poll(replace(feed, url=found[0].url), now)
             return await self._fail(feed, error, now, result)
         return await self._store_entries(feed, parsed, result, now)
 
@@ -210,6 +224,15 @@ class Poller:
 
     def _next(self, now: datetime, result: FetchResult, ttl: timedelta | None = None) -> datetime:
         return next_poll_at(now, interval=self.interval, ttl=ttl, max_age=result.max_age)
+
+
+def _feeds_on_page(result: FetchResult) -> tuple[FoundFeed, ...]:
+    """The feeds an HTML page names; () for anything else."""
+    content_type = result.headers.get("content-type", "")
+    head = result.body[:1024].lstrip().lower()
+    if "html" not in content_type and not head.startswith((b"<!doctype html", b"<html")):
+        return ()
+    return discover_feeds(decode_html(result.body, content_type), result.url)
 
 
 def _condense_all(

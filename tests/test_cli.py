@@ -178,3 +178,29 @@ def test_slugs_are_lower_cased_and_an_ambiguous_url_is_refused(tmp_path: Path) -
     assert missing.stderr.strip() == "digestbot: no feed https://example.com/feed.xml"
     enable = digestbot("feed", "enable", "12", cwd=tmp_path)
     assert enable.stderr.strip() == "digestbot: no feed 12"
+
+
+def test_feed_add_with_a_home_page(tmp_path: Path, feed_server: FeedServer) -> None:
+    feed_server.route(
+        "/cli-site/feed.xml", body=(FEEDS / "gihyo-rss2_2020-01-25.xml").read_bytes()
+    )
+    link = '<link rel="alternate" type="application/{}+xml" title="{}" href="{}">'
+    one = link.format("rss", "Posts", "feed.xml")
+    two = one + link.format("atom", "Posts", "atom.xml")
+    html = "<!DOCTYPE html><html><head>{}</head><body></body></html>"
+    feed_server.route("/cli-site/", body=html.format(one).encode())
+    feed_server.route("/cli-multi/", body=html.format(two).encode())
+    assert digestbot("topic", "add", "tech", "Tech", cwd=tmp_path).returncode == 0
+
+    added = digestbot("feed", "add", "tech", feed_server.url("/cli-site/"), cwd=tmp_path)
+    several = digestbot("feed", "add", "tech", feed_server.url("/cli-multi/"), cwd=tmp_path)
+
+    assert added.returncode == 0, added.stderr
+    feed = feed_server.url("/cli-site/feed.xml")
+    assert f"(20 entries, the feed {feed} named by that page)" in added.stdout
+    assert several.returncode == 2
+    assert several.stdout.splitlines() == [
+        f"{feed_server.url('/cli-multi/')} is a web page that names 2 feeds; add one of them:",
+        f"  digestbot feed add tech {feed_server.url('/cli-multi/feed.xml')}  # Posts (RSS)",
+        f"  digestbot feed add tech {feed_server.url('/cli-multi/atom.xml')}  # Posts (Atom)",
+    ]

@@ -280,10 +280,7 @@ async def _topics_by_id(context: BotContext) -> dict[int, Topic]:
     return {topic.id: topic for topic in await context.store.list_topics()}
 
 
-def render_add_feed(
-    tr: Translator,
-    outcome: outcomes.FeedAdded | outcomes.FeedAlreadyThere | outcomes.FeedRefused,
-) -> str:
+def render_add_feed(tr: Translator, outcome: outcomes.AddOutcome) -> str:
     """What came of adding a feed: added (with its entry count), already there, or refused."""
     match outcome:
         case outcomes.FeedAdded(topic, report):
@@ -291,6 +288,11 @@ def render_add_feed(
         case outcomes.FeedAlreadyThere(topic, url):
             return _already(tr, url, topic)
         case outcomes.FeedRefused(url, reason):
+            return tr.gettext("❌ Could not add {url}: {reason}").format(
+                url=_code(url), reason=escape(shorten(reason, ERROR_CHARS))
+            )
+        case outcomes.FeedChoices(_, url, found):
+            reason = "a web page that names several feeds: " + ", ".join(f.url for f in found)
             return tr.gettext("❌ Could not add {url}: {reason}").format(
                 url=_code(url), reason=escape(shorten(reason, ERROR_CHARS))
             )

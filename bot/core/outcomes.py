@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.discovery import FoundFeed
 from bot.core.models import Feed, Topic
 from bot.core.opml import MAX_IMPORT_FEEDS, Refused
 from bot.core.polls import PollReport
@@ -86,6 +87,7 @@ class FeedAdded:
 
     topic: Topic
     report: PollReport
+    found_on: str | None = None  # the web page that named the feed, when one was given
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,15 @@ class FeedRefused:
 
     url: str
     reason: str
+
+
+@dataclass(frozen=True)
+class FeedChoices:
+    """The URL is a web page that names several feeds: the caller must pick one."""
+
+    topic: Topic
+    page_url: str
+    feeds: tuple[FoundFeed, ...]
 
 
 @dataclass(frozen=True)
@@ -164,5 +175,5 @@ class Exported:
 
 
 FeedLookup = Feed | NoSuchFeed | AmbiguousFeed
-AddOutcome = FeedAdded | FeedAlreadyThere | FeedRefused
+AddOutcome = FeedAdded | FeedAlreadyThere | FeedRefused | FeedChoices
 ImportOutcome = Imported | NotOpml | TooManyFeeds

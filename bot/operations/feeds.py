@@ -5,16 +5,19 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.adapters.store import DuplicateError, Store
 from bot.core.callbacks import parse_id
+from bot.core.discovery import FeedsOnPage
 from bot.core.models import Feed, Topic
 from bot.core.outcomes import (
     AddOutcome,
     AmbiguousFeed,
     FeedAdded,
     FeedAlreadyThere,
+    FeedChoices,
     FeedEnabled,
     FeedLookup,
     FeedRefused,
@@ -49,7 +52,24 @@ async def has_feed(store: Store, topic: Topic, url: str) -> bool:
 async def add_feed(
     store: Store, poller: Poller, topic: Topic, url: str, now: datetime
 ) -> AddOutcome:
-    """Fetch the URL once to check it is a feed, then store it in the topic."""
+    """Fetch the URL once to check it is a feed, then store it in the topic.
+
+    A web page that names one feed adds that feed; one that names several asks which.
+    """
+    try:
+        return await _add_checked(store, poller, topic, url, now)
+    except FeedsOnPage as page:
+        if len(page.feeds) > 1:
+            return FeedChoices(topic, url, page.feeds)
+        found = page.feeds[0].url
+    outcome = await _add_checked(store, poller, topic, found, now)
+    return replace(outcome, found_on=url) if isinstance(outcome, FeedAdded) else outcome
+
+
+async def _add_checked(
+    store: Store, poller: Poller, topic: Topic, url: str, now: datetime
+) -> FeedAdded | FeedAlreadyThere | FeedRefused:
+    """Add one URL; FeedsOnPage propagates when it is a page that names feeds."""
     if await has_feed(store, topic, url):
         return FeedAlreadyThere(topic, url)
     try:
@@ -57,6 +77,8 @@ async def add_feed(
     except DuplicateError:
         # Added meanwhile, by an import or another admin.
         return FeedAlreadyThere(topic, url)
+    except FeedsOnPage:
+        raise
     except FeedError as error:
         return FeedRefused(url, str(error))
     return FeedAdded(topic, report)

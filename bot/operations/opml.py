@@ -23,6 +23,7 @@ from bot.core.outcomes import (
     Exported,
     FeedAdded,
     FeedAlreadyThere,
+    FeedChoices,
     FeedRefused,
     Imported,
     ImportOutcome,
@@ -65,6 +66,9 @@ async def import_opml(
             outcome = await add_feed(store, poller, topic, feed.url, now)
         if isinstance(outcome, FeedRefused):
             return Refused(feed.url, outcome.reason)
+        if isinstance(outcome, FeedChoices):
+            urls = ", ".join(found.url for found in outcome.feeds)
+            return Refused(feed.url, f"a web page that names several feeds: {urls}")
         return outcome
 
     added, duplicates, refused = 0, len(plan.duplicates), list(plan.refused)

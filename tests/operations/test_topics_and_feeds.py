@@ -11,6 +11,7 @@ from bot.adapters.http import Fetcher
 from bot.adapters.store import ChatKind, Store
 from bot.core import outcomes
 from bot.core.models import Feed
+from bot.core.polls import Outcome
 from bot.operations import feeds, subscriptions, topics
 from bot.pipeline import Poller
 from tests.fakes.feedserver import FeedServer
@@ -148,3 +149,69 @@ async def test_subscriptions_by_name_and_by_button(store: Store) -> None:
     assert toggled == outcomes.SubscriptionChanged(topic, subscribed=False, changed=True)
     assert missing == outcomes.NoSuchTopic("nope", None, True)
     assert await subscriptions.toggle_subscription(store, 7, 999) is None
+
+
+def home_page(*feeds: str) -> bytes:
+    links = "".join(
+        f'<link rel="alternate" type="application/rss+xml" title="Feed {n}" href="{href}">'
+        for n, href in enumerate(feeds, 1)
+    )
+    return f"<!DOCTYPE html><html><head>{links}</head><body>Hi</body></html>".encode()
+
+
+async def test_a_home_page_that_names_one_feed_adds_that_feed(
+    store: Store, poller: Poller, feed_server: FeedServer
+) -> None:
+    feed_server.route("/site/feed.xml", body=rss(("a", "Alpha")))
+    feed_server.route("/site/", body=home_page("feed.xml"), headers={"Content-Type": "text/html"})
+    topic = await store.add_topic("news", "News")
+    page = feed_server.url("/site/")
+
+    added = await feeds.add_feed(store, poller, topic, page, NOW)
+
+    assert isinstance(added, outcomes.FeedAdded)
+    assert (added.found_on, added.report.feed.url) == (page, feed_server.url("/site/feed.xml"))
+    assert [f.url for f in await store.list_feeds()] == [feed_server.url("/site/feed.xml")]
+    again = await feeds.add_feed(store, poller, topic, page, NOW)
+    assert again == outcomes.FeedAlreadyThere(topic, feed_server.url("/site/feed.xml"))
+
+
+async def test_a_page_that_names_several_feeds_asks_which(
+    store: Store, poller: Poller, feed_server: FeedServer
+) -> None:
+    feed_server.route(
+        "/multi/", body=home_page("/a.xml", "/b.xml"), headers={"Content-Type": "text/html"}
+    )
+    feed_server.route("/plain/", body=home_page(), headers={"Content-Type": "text/html"})
+    topic = await store.add_topic("news", "News")
+
+    choices = await feeds.add_feed(store, poller, topic, feed_server.url("/multi/"), NOW)
+    none = await feeds.add_feed(store, poller, topic, feed_server.url("/plain/"), NOW)
+
+    assert isinstance(choices, outcomes.FeedChoices)
+    assert [(f.url, f.title) for f in choices.feeds] == [
+        (feed_server.url("/a.xml"), "Feed 1"),
+        (feed_server.url("/b.xml"), "Feed 2"),
+    ]
+    assert none == outcomes.FeedRefused(
+        feed_server.url("/plain/"), "not an RSS or Atom feed (it is an HTML page)"
+    )
+    assert await store.list_feeds() == []
+
+
+async def test_a_seeded_home_page_is_polled_as_the_feed_it_names(
+    store: Store, poller: Poller, feed_server: FeedServer
+) -> None:
+    feed_server.route("/seeded/feed.xml", body=rss(("a", "Alpha"), ("b", "Beta")))
+    feed_server.route(
+        "/seeded/", body=home_page("feed.xml"), headers={"Content-Type": "text/html"}
+    )
+    topic = await store.add_topic("news", "News")
+    seeded = await store.add_feed(topic.id, feed_server.url("/seeded/"))
+
+    report = await poller.poll(seeded, NOW)
+
+    assert (report.outcome, report.new_entries) == (Outcome.NEW, 2)
+    stored = await store.get_feed(seeded.id)
+    assert stored is not None
+    assert stored.url == feed_server.url("/seeded/feed.xml")

@@ -50,6 +50,16 @@ class Feeds(StoreBase):
             )
         return [feed_from_row(row) for row in rows]
 
+    async def set_feed_url(self, feed_id: int, url: str) -> bool:
+        """Point a feed at another URL (the feed its page named); DuplicateError if taken."""
+        try:
+            changed = await self._write("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
+        except sqlite3.IntegrityError as error:
+            if error.sqlite_errorcode == sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+                raise DuplicateError(f"the topic of feed {feed_id} has {url} already") from error
+            raise
+        return changed > 0
+
     async def remove_feed(self, feed_id: int) -> bool:
         """Delete a feed with its articles and their outbox rows."""
         return await self._write("DELETE FROM feeds WHERE id = ?", (feed_id,)) > 0
