@@ -39,8 +39,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_wheel_ships_catalogs_and_migrations(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
-    assert "bot/locales/ja/LC_MESSAGES/messages.mo" in names
-    assert "bot/locales/en/LC_MESSAGES/messages.mo" in names
+    assert "bot/locales/ja/LC_MESSAGES/messages.po" in names
+    assert "bot/locales/en/LC_MESSAGES/messages.po" in names
     assert "bot/adapters/store/sql/0001_init.sql" in names
     assert "bot/py.typed" in names
     assert not any(name.startswith("tests/") for name in names)
