@@ -215,3 +215,6 @@ def test_a_missing_catalog_stops_start_up_with_one_line(
     assert done.stderr == (
         f"digestbot: cannot read the ja message catalog {catalog}: No such file or directory\n"
     )
+    # Before Telegram or the database is touched.
+    assert botapi.calls() == []
+    assert not (tmp_path / "db.sqlite3").exists()
