@@ -4,10 +4,8 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY locales ./locales
-# The .mo catalogs are compiled here and shipped inside the wheel as bot/locales.
-RUN pip install --no-cache-dir babel \
-    && pybabel compile --domain messages --directory locales \
-    && pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
+# The .po catalogs ship inside the wheel as bot/locales; the bot reads them as they are.
+RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \

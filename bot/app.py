@@ -81,6 +81,8 @@ def build_application(settings: Settings) -> BotApplication:
         .build()
     )
     application.bot_data.settings = settings
+    # Read here, not in start_services: a missing catalog is one line before Telegram is reached.
+    application.bot_data.translators = load_translators(settings.default_language)
     # Group -1 runs first: a flooding sender or an over-long command reaches no handler.
     application.add_handler(flood.handler(settings.user_rate), group=-1)
     for module in (
@@ -175,12 +177,13 @@ async def start_services(application: BotApplication) -> None:
     await services.store.release_claims()
     services.fetcher = make_fetcher(settings)
     services.poller = make_poller(settings, services.store, services.fetcher)
-    services.translators = load_translators(settings.default_language)
-    await set_menus(application.bot, services.translators, settings.admin_ids)
+    translators = services.translators
+    assert translators is not None, "loaded by build_application"
+    await set_menus(application.bot, translators, settings.admin_ids)
     services.dispatcher = Dispatcher(
         application.bot,
         services.store,
-        services.translators,
+        translators,
         # Read on each use: tests swap the clock after start-up.
         clock=lambda: services.clock(),
         rate=send_rate(settings.max_rate, paid=settings.paid_broadcast),
