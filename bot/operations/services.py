@@ -24,7 +24,8 @@ def wall_clock() -> datetime:
 
 @dataclass
 class Services:
-    """Built empty by PTB, filled in at start-up by `app.start_services` (or by the CLI)."""
+    """Built empty by PTB; `app.build_application` loads the translators, `app.start_services`
+    opens the rest."""
 
     settings: Settings = field(default_factory=Settings)
     store: Store | None = None
