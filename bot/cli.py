@@ -9,7 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from bot.config import Settings, load_settings, read_env_file
 from bot.core import outcomes
 from bot.core.condense import condense
 from bot.core.feeds import parse_feed
+from bot.core.images import lead_image
 from bot.core.models import Digest
 from bot.core.polls import Outcome, PollReport
 from bot.core.render import render_text
@@ -147,13 +148,18 @@ async def preview_feed(args: argparse.Namespace, settings: Settings) -> int:
         body, url, headers = result.body, result.url, dict(result.headers)
     parsed = parse_feed(body, url, headers, default_lang=settings.default_language)
     source = parsed.title or url
-    digests = [condense(entry, source) for entry in parsed.entries[: max(args.limit, 0)]]
+    digests = [
+        replace(condense(entry, source), image=lead_image(entry))
+        for entry in parsed.entries[: max(args.limit, 0)]
+    ]
     if args.json:
         print(json.dumps([digest_json(d) for d in digests], ensure_ascii=False, indent=2))
     else:
         print(f"{parsed.title or url} ({len(parsed.entries)} entries, {parsed.lang})")
         for digest in digests:
             print("\n" + "─" * 60 + "\n" + render_text(digest))
+            if digest.image:
+                print(f"🖼 {digest.image}")
     if parsed.problem:
         print(f"digestbot: note: the feed is ill-formed: {parsed.problem}", file=sys.stderr)
     return 0

@@ -16,6 +16,7 @@ from bot.core.condense import condense
 from bot.core.discovery import FeedsOnPage, FoundFeed, discover_feeds
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
 from bot.core.filters import passes
+from bot.core.images import lead_image
 from bot.core.models import Entry, Feed, FetchResult, ParsedFeed, Source
 from bot.core.polls import Outcome, PollReport
 from bot.core.schedule import Disable, health_event, next_poll_at
@@ -255,6 +256,7 @@ def _condense_all(
         page_text = page.text if page and not page.error else None
         structure = page.structure if page and not page.error else None
         digest = condense(entry, source, page_text=page_text, structure=structure)
+        digest = replace(digest, image=lead_image(entry, page.image if page else ""))
         text = f"{entry.title}\n{page_text or html_to_text(entry.html)}"
         canonical = (structure and structure.canonical_url) or canonical_url(entry.link)
         articles.append(

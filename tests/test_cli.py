@@ -204,3 +204,13 @@ def test_feed_add_with_a_home_page(tmp_path: Path, feed_server: FeedServer) -> N
         f"  digestbot feed add tech {feed_server.url('/cli-multi/feed.xml')}  # Posts (RSS)",
         f"  digestbot feed add tech {feed_server.url('/cli-multi/atom.xml')}  # Posts (Atom)",
     ]
+
+
+def test_preview_shows_the_lead_image(tmp_path: Path) -> None:
+    path = str(FEEDS / "node-feedparser__mediacontent-dupes.xml")
+    image = "http://i.mol.im/i/pix/2013/02/03/article-2272640-174FCEE2000005DC-697_154x115.jpg"
+    as_json = digestbot("preview", path, "--json", cwd=tmp_path)
+    as_text = digestbot("preview", path, cwd=tmp_path)
+    assert as_json.returncode == 0, as_json.stderr
+    assert json.loads(as_json.stdout)[0]["image"] == image
+    assert f"🖼 {image}" in as_text.stdout.splitlines()

@@ -447,6 +447,8 @@ async def test_a_short_entry_is_read_from_its_page_with_the_publishers_structure
     assert "globe.asahi.com" in hosts
     assert [len(p.bullets) for p in digest.pages] == [3, 3]
     assert digest.next_title == "プーチン、ウクライナ侵攻について語る!核使用の可能性も示唆!"
+    # The page's og:image is the lead image: the feed gave none.
+    assert digest.image == "https://chrysanthemum-digest.example/img/ukraine-peace-talks.jpg"
     assert len(feed_server.requests("/pages/seed-digest-ja.html")) == before + 1
 
 
@@ -571,3 +573,33 @@ async def test_a_json_feed_is_added_and_polled_with_conditional_get(
     assert feed is not None
     report = await poller.poll(feed, NOW + timedelta(minutes=10))
     assert report.outcome is Outcome.NOT_MODIFIED
+
+
+async def test_the_feeds_image_is_stored_with_the_article(
+    feed_server: FeedServer, store: Store, poller: Poller, tmp_path: Path
+) -> None:
+    feed_server.route("/img.xml", body=rss(("old", "Old")))
+    topic = await store.add_topic("img", "Images")
+    added = await poller.add_feed(topic.id, feed_server.url("/img.xml"), NOW)
+    item = (
+        "<item><guid>https://news.example/i1</guid><title>Pictured</title>"
+        "<link>https://news.example/i1</link>"
+        '<media:content url="https://cdn.example/i1.jpg" medium="image"/>'
+        "<description>The story is told here at some length. It goes on and on, with more "
+        "to say than fits in a line. Officials said more would follow.</description></item>"
+    )
+    feed_server.route(
+        "/img.xml",
+        body=(
+            "<rss version='2.0' xmlns:media='http://search.yahoo.com/mrss/'><channel>"
+            f"<title>S</title>{item}</channel></rss>"
+        ).encode(),
+    )
+    feed = await store.get_feed(added.feed.id)
+    assert feed is not None
+    await poller.poll(feed, NOW + timedelta(hours=1))
+    (digest,) = [d for _, d in await store.latest_digests(topic.id, 10) if d.title == "Pictured"]
+    assert digest.image == "https://cdn.example/i1.jpg"
+    with sqlite3.connect(tmp_path / "db.sqlite3") as db:
+        query = "SELECT image_url FROM articles WHERE url = 'https://news.example/i1'"
+        assert db.execute(query).fetchone() == ("https://cdn.example/i1.jpg",)

@@ -16,6 +16,7 @@ from typing import Final, Protocol
 
 import trafilatura
 
+from bot.core.images import page_image
 from bot.core.models import FetchResult
 from bot.core.structure import Structure, find_structure
 
@@ -66,6 +67,7 @@ class PageResult:
     url: str
     text: str = ""
     structure: Structure = field(default_factory=Structure)
+    image: str = ""  # the page's og:image or twitter:image
     error: str | None = None
 
 
@@ -88,13 +90,14 @@ async def fetch_article_text(fetcher: PageFetcher, url: str) -> PageResult:
 def read_page(html: str, url: str) -> PageResult:
     """The structure and main text of a decoded page."""
     structure = find_structure(html, url)
+    image = page_image(html, url)
     text = extract_main_text(html, url)
     if not text:
-        return PageResult(url=url, structure=structure, error="no main text found")
+        return PageResult(url=url, structure=structure, image=image, error="no main text found")
     if prose_share(text) < MIN_PROSE_SHARE:
         error = "no article text: mostly short lines, a listing page?"
-        return PageResult(url=url, structure=structure, error=error)
-    return PageResult(url=url, text=text, structure=structure)
+        return PageResult(url=url, structure=structure, image=image, error=error)
+    return PageResult(url=url, text=text, structure=structure, image=image)
 
 
 def prose_share(text: str) -> float:

@@ -15,6 +15,7 @@ import feedparser
 
 from bot.core.charset import as_utf8, guess_encoding
 from bot.core.entry_cap import cap_entries
+from bot.core.images import feed_image
 from bot.core.jsonfeed import looks_like_json, parse_json_feed
 from bot.core.links import entry_link
 from bot.core.models import Entry, ParsedFeed
@@ -124,10 +125,11 @@ def _entry(
     return Entry(
         key=valid_unicode(entry_key(raw)),
         title=title,
-        link=entry_link(raw, body),
+        link=(link := entry_link(raw, body)),
         html=valid_unicode(html),
         published=_published(raw),
         lang=lang,
+        image=feed_image(raw, link),
     )
 
 

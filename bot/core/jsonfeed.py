@@ -10,6 +10,7 @@ from html import escape
 from typing import Any, Final
 from urllib.parse import urljoin
 
+from bot.core.images import image_url
 from bot.core.links import MAX_LINK_CHARS, normalize_link
 from bot.core.models import Entry, ParsedFeed
 from bot.core.text import clean_text, guess_lang, html_to_text, primary_lang, valid_unicode
@@ -79,6 +80,7 @@ def _entry(
         html=html,
         published=_date(item.get("date_published")) or _date(item.get("date_modified")),
         lang=lang,
+        image=_image(item, link or base),
     )
 
 
@@ -102,6 +104,14 @@ def _link(item: Mapping[str, Any], base: str) -> str:
         value = _string(item.get(field)).strip()
         if value and (link := normalize_link(urljoin(base, value))):
             return link if len(link) <= MAX_LINK_CHARS else ""
+    return ""
+
+
+def _image(item: Mapping[str, Any], base: str) -> str:
+    """The item's `image`, else its `banner_image`."""
+    for field in ("image", "banner_image"):
+        if found := image_url(_string(item.get(field)), base):
+            return found
     return ""
 
 

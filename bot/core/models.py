@@ -50,6 +50,7 @@ class Digest:
     sources: tuple[Source, ...] = ()
     next_url: str | None = None
     next_title: str | None = None
+    image: str = ""  # the lead image, shown through Telegram's link preview
 
     @property
     def all_sources(self) -> tuple[Source, ...]:
@@ -73,6 +74,7 @@ class Entry:
     html: str
     published: datetime | None
     lang: str
+    image: str = ""  # the lead image the feed gives (media:content, an enclosure, JSON Feed)
 
 
 @dataclass(frozen=True)

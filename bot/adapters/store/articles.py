@@ -89,6 +89,7 @@ class Articles(StoreBase):
                 new.page_text,
                 new.page_error,
                 polled if new.page_text is not None or new.page_error is not None else None,
+                (new.digest.image or None) if new.digest else (new.entry.image or None),
             )
             for new in articles
         ]
@@ -112,8 +113,8 @@ class Articles(StoreBase):
                     """
                     INSERT INTO articles
                         (feed_id, entry_key, url, title, lang, published_at, fetched_at,
-                         canonical_url, page_text, page_error, page_fetched_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                         canonical_url, page_text, page_error, page_fetched_at, image_url)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (feed_id, entry_key) DO NOTHING
                     """,
                     row,

@@ -63,6 +63,7 @@ def digest_to_json(digest: Digest) -> str:
         "sources": [{"title": s.title, "url": s.url} for s in digest.sources],
         "next_url": digest.next_url,
         "next_title": digest.next_title,
+        "image": digest.image,
     }
     text = json.dumps(data, ensure_ascii=False)
     try:
@@ -89,6 +90,7 @@ def digest_from_json(text: str) -> Digest:
         sources=tuple(Source(s["title"], s["url"]) for s in data.get("sources", ())),
         next_url=data.get("next_url"),
         next_title=data.get("next_title"),
+        image=data.get("image") or "",
     )
 
 
