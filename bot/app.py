@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import logging
 import os
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -12,8 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from telegram import Update
+from telegram import Bot, Update
 from telegram.constants import ParseMode
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
 from bot.adapters.dispatch import Dispatcher
@@ -37,8 +40,9 @@ from bot.chat.error_handler import on_error
 from bot.chat.jobs import clean_up, poll_due_feeds, queue_daily_digests
 from bot.config import Settings
 from bot.core.pacing import send_rate
+from bot.errors import ConfigError
 from bot.locales import load_translators
-from bot.operations.seeding import seed_new_database
+from bot.operations.seeding import read_seed, seed_new_database
 from bot.operations.services import Services, wall_clock
 from bot.pipeline import Poller
 
@@ -51,6 +55,8 @@ REPLY_POOL_SIZE: Final = 256
 DAILY_TICK: Final = 60.0
 CLEANUP_EVERY: Final = timedelta(days=1)
 CLEANUP_FIRST: Final = timedelta(minutes=10)
+
+STARTUP_RETRY_MAX: Final = 10.0  # seconds between tries of an unreachable Bot API at start
 
 BotApplication = Application[
     ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], Services, JobQueue[Any]
@@ -210,6 +216,52 @@ async def stop_services(application: BotApplication) -> None:
         await services.fetcher.aclose()
     if services.store is not None:
         await services.store.close()
+
+
+async def preflight(settings: Settings) -> None:
+    """Everything start-up can check before the bot runs, each failure one line (ConfigError
+    or StoreError): the catalogs, the seed file, the database, and the Bot API with the token.
+    """
+    load_translators(settings.default_language)
+    if settings.seed_file is not None:
+        await read_seed(settings.seed_file)
+    async with await Store.open(settings.database):
+        pass  # opened and migrated: damaged, empty or unwritable files stop here
+    await check_bot_api(settings)
+
+
+async def check_bot_api(settings: Settings) -> None:
+    """getMe with the token; a refused token stops at once, an unreachable API is tried
+    again for DIGESTBOT_STARTUP_WAIT seconds, then stops with one line."""
+    deadline = time.monotonic() + settings.startup_wait
+    pause = 1.0
+    while True:
+        bot = Bot(
+            settings.token, base_url=settings.api_base_url, base_file_url=settings.api_file_url
+        )
+        try:
+            async with bot:  # initialize() calls getMe
+                return
+        except InvalidToken:
+            raise ConfigError(
+                f"the Bot API at {settings.bot_api_url} refused DIGESTBOT_TOKEN: copy the token "
+                "from @BotFather again"
+            ) from None
+        except NetworkError as error:
+            if time.monotonic() + pause > deadline:
+                raise ConfigError(
+                    f"cannot reach the Bot API at {settings.bot_api_url} ({error.message}), "
+                    f"tried for {settings.startup_wait:g} s: check the network, or "
+                    "DIGESTBOT_BOT_API_URL"
+                ) from None
+            log.warning(
+                "cannot reach the Bot API at %s (%s); trying again in %g s",
+                settings.bot_api_url,
+                error.message,
+                pause,
+            )
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, STARTUP_RETRY_MAX)
 
 
 def run_bot(settings: Settings) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import logging
 import re
 from collections.abc import Mapping
@@ -17,6 +18,15 @@ DEFAULT_DATABASE: Final = "./data/digestbot.sqlite3"
 LANGUAGES: Final = ("en", "ja")
 DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_FULLTEXT_MIN_CHARS: Final = 400
+
+
+# Every setting load_settings reads, without the prefix: anything else is a typo to name.
+KNOWN_SETTINGS: Final = (
+    "TOKEN", "ADMIN_IDS", "DATABASE", "BOT_API_URL", "POLL_INTERVAL", "LOG_LEVEL",
+    "DEFAULT_LANGUAGE", "MAX_FEED_BYTES", "FETCH_TIMEOUT", "MAX_RATE", "PAID_BROADCAST",
+    "ALLOW_PRIVATE_URLS", "USER_RATE", "RETENTION_DAYS", "FULLTEXT_MIN_CHARS", "WEBHOOK_URL",
+    "WEBHOOK_LISTEN", "WEBHOOK_PORT", "WEBHOOK_SECRET", "SEED_FILE", "STARTUP_WAIT",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,7 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str = field(default="", repr=False)
     seed_file: Path | None = None
+    startup_wait: float = 60.0
 
     @property
     def api_base_url(self) -> str:
@@ -105,7 +116,22 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         webhook_port=int(_number(env, "WEBHOOK_PORT", 8443, minimum=1, integer=True)),
         webhook_secret=_secret(env, "WEBHOOK_SECRET"),
         seed_file=Path(env["SEED_FILE"]) if env.get("SEED_FILE") else None,
+        startup_wait=_number(env, "STARTUP_WAIT", 60.0, minimum=0),
     )
+
+
+def unknown_settings(environ: Mapping[str, str]) -> list[str]:
+    """One warning line for each DIGESTBOT_* variable digestbot does not read, with the
+    closest known name: a typo would otherwise be ignored without a word."""
+    warnings = []
+    for name in sorted(k for k in environ if k.startswith(PREFIX)):
+        short = name.removeprefix(PREFIX)
+        if short in KNOWN_SETTINGS:
+            continue
+        guess = difflib.get_close_matches(short, KNOWN_SETTINGS, n=1, cutoff=0.6)
+        hint = f"; did you mean {PREFIX}{guess[0]}?" if guess else ""
+        warnings.append(f"{name} is not a digestbot setting and is ignored{hint}")
+    return warnings
 
 
 def _int_set(env: Mapping[str, str], name: str) -> frozenset[int]:

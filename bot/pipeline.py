@@ -87,7 +87,7 @@ class Poller:
         try:
             parsed = await self._parse(result)
         except ParseError:
-            if found := _feeds_on_page(result):
+            if found := feeds_on_page(result):
                 raise FeedsOnPage(result.url, found) from None
             raise
         feed = await self.store.add_feed(topic_id, url, parsed.title)
@@ -105,7 +105,7 @@ class Poller:
         try:
             parsed = await self._parse(result)
         except ParseError as error:
-            found = _feeds_on_page(result) if feed.never_polled else ()
+            found = feeds_on_page(result) if feed.never_polled else ()
             if len(found) == 1 and found[0].url != feed.url:
                 # A seed file named a site's page: from now on, the feed the page names.
                 await self.store.set_feed_url(feed.id, found[0].url)
@@ -134,8 +134,9 @@ class Poller:
         source = parsed.title or feed.title or feed.url
         topic = await self.store.get_topic_by_id(feed.topic_id)
         keywords = (topic.include, topic.exclude) if topic else ((), ())
-        pages = await self._read_pages([e for e in fresh if e.key in wanted])
-        articles = await asyncio.to_thread(_condense_all, fresh, wanted, source, keywords, pages)
+        wanted_entries = [e for e in fresh if e.key in wanted]
+        pages = await read_pages(self.fetcher, wanted_entries, self.fulltext_min_chars)
+        articles = await asyncio.to_thread(condense_all, fresh, wanted, source, keywords, pages)
         async with self._topic_locks.setdefault(feed.topic_id, asyncio.Lock()):
             if not feed.never_polled:
                 articles = await self._one_story_once(feed.topic_id, articles, source, now)
@@ -180,20 +181,6 @@ class Poller:
         )
         return PollReport(feed, Outcome.FAILED, error=str(error), health=event)
 
-    async def _read_pages(self, entries: Sequence[Entry]) -> dict[str, PageResult]:
-        """The article pages of entries whose own text is short, each fetched once."""
-        short = [
-            e
-            for e in entries
-            if e.link.startswith(("http://", "https://"))
-            and len(html_to_text(e.html)) < self.fulltext_min_chars
-        ]
-        results = await asyncio.gather(*(fetch_article_text(self.fetcher, e.link) for e in short))
-        for entry, page in zip(short, results, strict=True):
-            if page.error:
-                log.info("article page %s not used: %s", entry.link, page.error)
-        return {e.key: page for e, page in zip(short, results, strict=True)}
-
     async def _one_story_once(
         self, topic_id: int, articles: list[NewArticle], source: str, now: datetime
     ) -> list[NewArticle]:
@@ -227,7 +214,19 @@ class Poller:
         return next_poll_at(now, interval=self.interval, ttl=ttl, max_age=result.max_age)
 
 
-def _feeds_on_page(result: FetchResult) -> tuple[FoundFeed, ...]:
+async def read_pages(
+    fetcher: Fetcher, entries: Sequence[Entry], min_chars: int
+) -> dict[str, PageResult]:
+    """The article pages of entries whose own text is short, each fetched once, by entry key."""
+    short = [e for e in entries if e.link and len(html_to_text(e.html)) < min_chars]
+    results = await asyncio.gather(*(fetch_article_text(fetcher, e.link) for e in short))
+    for entry, page in zip(short, results, strict=True):
+        if page.error:
+            log.info("article page %s not used: %s", entry.link, page.error)
+    return {e.key: page for e, page in zip(short, results, strict=True)}
+
+
+def feeds_on_page(result: FetchResult) -> tuple[FoundFeed, ...]:
     """The feeds an HTML page names; () for anything else."""
     content_type = result.headers.get("content-type", "")
     head = result.body[:1024].lstrip().lower()
@@ -236,7 +235,7 @@ def _feeds_on_page(result: FetchResult) -> tuple[FoundFeed, ...]:
     return discover_feeds(decode_html(result.body, content_type), result.url)
 
 
-def _condense_all(
+def condense_all(
     entries: Sequence[Entry],
     wanted: set[str],
     source: str,

@@ -86,6 +86,8 @@ def test_preview_text_of_a_feed_url(tmp_path: Path, feed_server: FeedServer) -> 
 def test_errors_are_one_line(
     tmp_path: Path, args: list[str], env: dict[str, str], code: int, message: str
 ) -> None:
+    # An existing database: a command that creates one says so on a line of its own.
+    assert digestbot("topic", "list", cwd=tmp_path).returncode == 0
     done = digestbot(*args, cwd=tmp_path, env=env)
     assert done.returncode == code
     assert message in done.stderr
@@ -121,8 +123,8 @@ def test_seed_adds_what_the_database_lacks(tmp_path: Path) -> None:
     assert first.stdout.strip() == "added 2 topics and 2 feeds; 0 feeds were there already"
     assert again.stdout.strip() == "added 0 topics and 0 feeds; 2 feeds were there already"
     listing = digestbot("topic", "list", cwd=tmp_path).stdout
-    assert "tech\tTech\t1 feeds" in listing
-    assert "ja\t日本語\t1 feeds" in listing
+    assert "tech\tTech\t1 feed\t0 subscribers" in listing
+    assert "ja\t日本語\t1 feed\t0 subscribers" in listing
 
 
 def test_run_without_token_suggests_preview(tmp_path: Path) -> None:
@@ -158,7 +160,10 @@ def test_topics_feeds_and_polls(tmp_path: Path, feed_server: FeedServer) -> None
     assert polled.returncode == 0, polled.stderr
     assert polled.stdout.strip().endswith(f"{url}: not modified")
     assert feed_server.requests("/cli.xml")[-1].headers["if-none-match"]
-    assert "no feeds are due" in digestbot("poll", cwd=tmp_path).stdout
+    assert digestbot("poll", "--due", cwd=tmp_path).stdout.strip() == "no feeds are due"
+    # `poll` without --due polls every feed now, due or not.
+    again = digestbot("poll", cwd=tmp_path)
+    assert again.stdout.strip().endswith(f"{url}: not modified")
 
     typo = digestbot("topic", "remove", "tehc", cwd=tmp_path)
     assert "no topic 'tehc': did you mean 'tech'?" in typo.stderr
@@ -214,3 +219,43 @@ def test_preview_shows_the_lead_image(tmp_path: Path) -> None:
     assert as_json.returncode == 0, as_json.stderr
     assert json.loads(as_json.stdout)[0]["image"] == image
     assert f"🖼 {image}" in as_text.stdout.splitlines()
+
+
+def test_operator_niceties(tmp_path: Path, feed_server: FeedServer) -> None:
+    version = digestbot("--version", cwd=tmp_path)
+    assert version.stdout.strip() == "digestbot 0.1.0"
+
+    typo = digestbot("topic", "list", cwd=tmp_path, env={"DIGESTBOT_POLL_INTERVALL": "60"})
+    assert typo.stderr.splitlines()[0] == (
+        "digestbot: warning: DIGESTBOT_POLL_INTERVALL is not a digestbot setting and is "
+        "ignored; did you mean DIGESTBOT_POLL_INTERVAL?"
+    )
+    # The first command created the database, and said where.
+    assert f"digestbot: created a new database at {tmp_path / 'db.sqlite3'}" in typo.stderr
+    assert "created a new database" not in digestbot("topic", "list", cwd=tmp_path).stderr
+
+    missing = digestbot("preview", "nosuch.xml", cwd=tmp_path)
+    assert (missing.returncode, missing.stderr.strip()) == (
+        2,
+        "digestbot: no such file: nosuch.xml (give a feed file or an http(s) URL)",
+    )
+
+
+def test_feed_list_has_a_header_and_polls_name_feeds(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    feed_server.route("/list.xml", body=(FEEDS / "gihyo-rss2_2020-01-25.xml").read_bytes())
+    url = feed_server.url("/list.xml")
+    digestbot("topic", "add", "tech", "Tech", cwd=tmp_path)
+    assert digestbot("feed", "add", "tech", url, cwd=tmp_path).returncode == 0
+
+    listing = digestbot("feed", "list", cwd=tmp_path).stdout.splitlines()
+    polled = digestbot("poll", "1", cwd=tmp_path)
+
+    assert listing[0] == "id\ttopic\tstate\tlast poll\tnext poll\turl\ttitle\tlast error"
+    row = listing[1].split("\t")
+    assert (row[0], row[1], row[2], row[5], row[6]) == ("1", "tech", "ok", url, "gihyo.jp：総合")
+    assert polled.returncode == 0, polled.stderr
+    assert polled.stdout.startswith(f"feed 1 {url}: ")
+    # httpx's per-request INFO lines stay out of an operator's terminal.
+    assert "httpx" not in polled.stderr

@@ -119,18 +119,25 @@ def article_buttons(article_id: int, tr: Translator) -> tuple[Button, ...]:
     )
 
 
-def render_text(digest: Digest) -> str:
-    """A digest as plain text for the terminal (`digestbot preview`)."""
+def render_text(digest: Digest, tr: Translator) -> str:
+    """A digest as plain text for the terminal (`digestbot preview`), labelled in tr's language."""
     lines = [digest.title, digest.url]
     if digest.lede:
         lines += ["", digest.lede]
-    lines += ["", "📘 What you'll learn"] + [f"  💡 {point}" for point in digest.key_points]
+    if digest.key_points:
+        lines += ["", tr.gettext("📘 What you'll learn")]
+        lines += [f"  💡 {point}" for point in digest.key_points]
     for page in digest.pages:
         lines += ["", f"  {page.heading}" if page.heading else "  ─"]
         lines += [f"    ✅ {bullet}" for bullet in page.bullets]
-    lines += ["", "Read more ⇒"] + [f"  {s.title} {s.url}" for s in digest.all_sources]
+    read_more = tr.gettext("Read more")
+    lines += ["", f"{read_more} ⇒"]
+    lines += [f"  {s.title} {s.url}".rstrip() for s in digest.all_sources]
     if digest.next_url:
-        lines.append(f"Next page ⇒ {digest.next_title or ''} {digest.next_url}".rstrip())
+        label = tr.gettext("▶ Next page")
+        lines.append(f"{label} ⇒ {digest.next_title or ''} {digest.next_url}".rstrip())
+    if digest.image:
+        lines.append(f"🖼 {digest.image}")
     return "\n".join(lines)
 
 

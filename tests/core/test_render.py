@@ -125,10 +125,19 @@ def test_non_http_links_are_not_linked() -> None:
 
 
 def test_plain_text_for_the_terminal() -> None:
-    text = render_text(DIGEST)
+    text = render_text(DIGEST, EN)
     assert text.splitlines()[:2] == [DIGEST.title, DIGEST.url]
     assert "  💡 First point." in text
     assert "    ✅ Three." in text
+    assert "📘 What you'll learn" in text.splitlines()
+    assert "Read more ⇒" in text.splitlines()
+
+
+def test_plain_text_is_labelled_in_the_readers_language() -> None:
+    lines = render_text(DIGEST, JA).splitlines()
+    assert JA.gettext("📘 What you'll learn") in lines
+    assert f"{JA.gettext('Read more')} ⇒" in lines
+    assert "📘 What you'll learn" not in lines
 
 
 @pytest.mark.parametrize(
