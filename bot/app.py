@@ -181,6 +181,10 @@ async def start_services(application: BotApplication) -> None:
             )
     # Rows claimed by a process that died mid-send are due again.
     await services.store.release_claims()
+    # A shortened DIGESTBOT_POLL_INTERVAL reaches every feed now, not at its old next poll.
+    moved = await services.store.apply_poll_interval(timedelta(seconds=settings.poll_interval))
+    if moved:
+        log.info("poll interval %d s: %d feeds due sooner", settings.poll_interval, moved)
     services.fetcher = make_fetcher(settings)
     services.poller = make_poller(settings, services.store, services.fetcher)
     translators = services.translators

@@ -19,7 +19,7 @@ from bot.core.filters import passes
 from bot.core.images import lead_image
 from bot.core.models import Entry, Feed, FetchResult, ParsedFeed, Source
 from bot.core.polls import Outcome, PollReport
-from bot.core.schedule import Disable, health_event, next_poll_at
+from bot.core.schedule import Disable, health_event, hint_until, next_poll_at
 from bot.core.stories import SAME_STORY_WINDOW, StoryIndex
 from bot.core.structure import canonical_url
 from bot.core.text import html_to_text
@@ -98,8 +98,12 @@ class Poller:
         if result.error is not None:
             return await self._fail(feed, result.error, now, result)
         if result.not_modified:
+            next_at = self._next(now, result)
             await self.store.record_not_modified(
-                feed.id, polled_at=now, next_poll_at=self._next(now, result)
+                feed.id,
+                polled_at=now,
+                next_poll_at=next_at,
+                poll_hint_until=hint_until(now, next_at, self.interval),
             )
             return PollReport(feed, Outcome.NOT_MODIFIED)
         try:
@@ -144,7 +148,8 @@ class Poller:
                 feed.id,
                 articles,
                 polled_at=now,
-                next_poll_at=self._next(now, result, parsed.ttl),
+                next_poll_at=(next_at := self._next(now, result, parsed.ttl)),
+                poll_hint_until=hint_until(now, next_at, self.interval),
                 etag=result.etag,
                 modified=result.modified,
                 title=parsed.title,
@@ -178,6 +183,7 @@ class Poller:
             polled_at=now,
             next_poll_at=next_at,
             disable_reason=event.reason if isinstance(event, Disable) else None,
+            poll_hint_until=hint_until(now, next_at, self.interval),
         )
         return PollReport(feed, Outcome.FAILED, error=str(error), health=event)
 

@@ -603,3 +603,30 @@ async def test_the_feeds_image_is_stored_with_the_article(
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
         query = "SELECT image_url FROM articles WHERE url = 'https://news.example/i1'"
         assert db.execute(query).fetchone() == ("https://cdn.example/i1.jpg",)
+
+
+async def test_a_shortened_poll_interval_reaches_every_feed_at_start_up(
+    feed_server: FeedServer, store: Store
+) -> None:
+    feed_server.route("/plain.xml", body=rss(("a", "Alpha")), conditional=True)
+    feed_server.route(
+        "/ttl.xml",
+        body=rss(("b", "Beta")).replace(b"<channel>", b"<channel><ttl>120</ttl>"),
+        conditional=True,
+    )
+    topic = await store.add_topic("news", "News")
+    async with Fetcher(allow_private=True, deadline=5.0) as fetcher:
+        old = Poller(store, fetcher, timedelta(hours=1))
+        plain = await old.add_feed(topic.id, feed_server.url("/plain.xml"), NOW)
+        ttl = await old.add_feed(topic.id, feed_server.url("/ttl.xml"), NOW)
+
+    moved = await store.apply_poll_interval(timedelta(minutes=5))
+
+    assert moved == 1
+    plain_now = await store.get_feed(plain.feed.id)
+    ttl_now = await store.get_feed(ttl.feed.id)
+    assert plain_now is not None
+    assert ttl_now is not None
+    assert plain_now.next_poll_at == NOW + timedelta(minutes=5)
+    # The feed's own ttl (two hours) still lengthens its wait.
+    assert ttl_now.next_poll_at == NOW + timedelta(hours=2)

@@ -53,6 +53,26 @@ def next_poll_at(
     return now + max(interval, min(hint, MAX_HINT))
 
 
+def hint_until(now: datetime, next_at: datetime, interval: timedelta) -> datetime | None:
+    """When a poll is scheduled later than the interval alone would (a server hint or
+    backoff), that time: a changed interval must not cut it short. None otherwise."""
+    return next_at if next_at > now + interval else None
+
+
+def rescheduled(
+    *,
+    last_polled_at: datetime | None,
+    next_at: datetime | None,
+    hint_until: datetime | None,
+    interval: timedelta,
+) -> datetime | None:
+    """The sooner poll time a (shortened) interval gives a feed, or None if it stays."""
+    if last_polled_at is None or next_at is None:
+        return None
+    sooner = max(last_polled_at + interval, hint_until or last_polled_at)
+    return sooner if sooner < next_at else None
+
+
 def health_event(failures: int) -> HealthEvent | None:
     """What `failures` polls failed in a row call for: one alert at 10, disabling from 100."""
     if failures >= DISABLE_AFTER:

@@ -205,10 +205,18 @@ async def test_a_failed_migration_leaves_the_previous_version(db_path: Path) -> 
 
 
 async def test_a_migration_may_rebuild_a_parent_table_but_not_orphan_rows(db_path: Path) -> None:
-    async with await Store.open(db_path) as store:
-        topic = await store.add_topic("tech", "Tech")
-        await store.add_feed(topic.id, "https://example.com/feed")
+    # A database at schema 1, whatever later migrations the package has.
     first = load_migrations()[:1]
+    db, version = await open_database(db_path, first)
+    await db.execute(
+        "INSERT INTO topics (slug, name, created_at) VALUES ('tech', 'Tech', '2026-01-01')"
+    )
+    await db.execute(
+        "INSERT INTO feeds (topic_id, url, created_at) "
+        "VALUES (1, 'https://example.com/feed', '2026-01-01')"
+    )
+    await db.close()
+    assert version == 1
     # SQLite's way to alter a table: with foreign keys on, DROP would cascade to feeds.
     rebuild = Migration(
         2,

@@ -4,7 +4,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.schedule import MAX_BACKOFF, Alert, Disable, HealthEvent, health_event, next_poll_at
+from bot.core.schedule import (
+    MAX_BACKOFF,
+    Alert,
+    Disable,
+    HealthEvent,
+    health_event,
+    hint_until,
+    next_poll_at,
+    rescheduled,
+)
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 TEN_MINUTES = timedelta(minutes=10)
@@ -48,3 +57,45 @@ def test_health_event(failures: int, event: HealthEvent | None) -> None:
 
 def test_disable_says_why() -> None:
     assert Disable(100).reason == "failed 100 times in a row"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "hint"),
+    [
+        pytest.param({}, None, id="interval-only"),
+        pytest.param({"ttl": timedelta(hours=1)}, timedelta(hours=1), id="ttl"),
+        pytest.param({"failures": 2}, timedelta(minutes=40), id="backoff"),
+    ],
+)
+def test_hint_until_is_what_the_interval_alone_would_not_give(
+    kwargs: dict[str, object], hint: timedelta | None
+) -> None:
+    next_at = next_poll_at(NOW, interval=TEN_MINUTES, **kwargs)  # type: ignore[arg-type]
+    expected = None if hint is None else NOW + hint
+    assert hint_until(NOW, next_at, TEN_MINUTES) == expected
+
+
+@pytest.mark.parametrize(
+    ("next_at", "hint", "interval", "expected"),
+    [
+        pytest.param(
+            NOW + timedelta(hours=1), None, TEN_MINUTES, NOW + TEN_MINUTES, id="shortened"
+        ),
+        pytest.param(NOW + TEN_MINUTES, None, timedelta(hours=1), None, id="lengthened-waits"),
+        pytest.param(
+            NOW + timedelta(hours=1), NOW + timedelta(hours=1), TEN_MINUTES, None, id="ttl-kept"
+        ),
+        pytest.param(
+            NOW + timedelta(hours=2),
+            NOW + timedelta(minutes=30),
+            TEN_MINUTES,
+            NOW + timedelta(minutes=30),
+            id="hint-shorter-than-old-interval",
+        ),
+    ],
+)
+def test_rescheduled(
+    next_at: datetime, hint: datetime | None, interval: timedelta, expected: datetime | None
+) -> None:
+    got = rescheduled(last_polled_at=NOW, next_at=next_at, hint_until=hint, interval=interval)
+    assert got == expected

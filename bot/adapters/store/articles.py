@@ -64,6 +64,7 @@ class Articles(StoreBase):
         *,
         polled_at: datetime,
         next_poll_at: datetime,
+        poll_hint_until: datetime | None = None,
         etag: str | None,
         modified: str | None,
         title: str,
@@ -103,10 +104,19 @@ class Articles(StoreBase):
                 """
                 UPDATE feeds SET etag = ?, modified = ?, title = coalesce(nullif(?, ''), title),
                     problem = ?, failures = 0, last_error = NULL, last_polled_at = ?,
-                    last_success_at = ?, next_poll_at = ?
+                    last_success_at = ?, next_poll_at = ?, poll_hint_until = ?
                 WHERE id = ?
                 """,
-                (etag, modified, title, problem, polled, polled, to_text(next_poll_at)),
+                (
+                    etag,
+                    modified,
+                    title,
+                    problem,
+                    polled,
+                    polled,
+                    to_text(next_poll_at),
+                    to_text_or_none(poll_hint_until),
+                ),
             )
             for new, row, body in zip(articles, rows, bodies, strict=True):
                 async with db.execute(

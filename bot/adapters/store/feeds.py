@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import aiosqlite
 
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.records import DuplicateError, NotFoundError
-from bot.adapters.store.rows import feed_from_row, to_text
+from bot.adapters.store.rows import feed_from_row, from_text, to_text, to_text_or_none
 from bot.core.models import Feed
+from bot.core.schedule import rescheduled
 
 
 class Feeds(StoreBase):
@@ -60,6 +61,30 @@ class Feeds(StoreBase):
             raise
         return changed > 0
 
+    async def apply_poll_interval(self, interval: timedelta) -> int:
+        """Bring forward every feed that waits longer than `interval` since its last poll for
+        no server hint or backoff (the interval was shortened); return how many."""
+        rows = await self._fetchall(
+            """
+            SELECT id, last_polled_at, next_poll_at, poll_hint_until FROM feeds
+            WHERE disabled = 0 AND last_polled_at IS NOT NULL AND next_poll_at IS NOT NULL
+            """
+        )
+        changes = []
+        for row in rows:
+            sooner = rescheduled(
+                last_polled_at=from_text(row["last_polled_at"]),
+                next_at=from_text(row["next_poll_at"]),
+                hint_until=from_text(row["poll_hint_until"]),
+                interval=interval,
+            )
+            if sooner is not None:
+                changes.append((to_text(sooner), row["id"]))
+        if changes:
+            async with self._transaction() as db:
+                await db.executemany("UPDATE feeds SET next_poll_at = ? WHERE id = ?", changes)
+        return len(changes)
+
     async def remove_feed(self, feed_id: int) -> bool:
         """Delete a feed with its articles and their outbox rows."""
         return await self._write("DELETE FROM feeds WHERE id = ?", (feed_id,)) > 0
@@ -85,6 +110,7 @@ class Feeds(StoreBase):
         polled_at: datetime,
         next_poll_at: datetime,
         disable_reason: str | None = None,
+        poll_hint_until: datetime | None = None,
     ) -> Feed:
         """Count a failed poll; disable the feed when a reason is given. Return the feed."""
         async with self._transaction() as db:
@@ -93,7 +119,7 @@ class Feeds(StoreBase):
                 feed_id,
                 """
                 UPDATE feeds SET failures = failures + 1, last_error = ?, last_polled_at = ?,
-                    next_poll_at = ?,
+                    next_poll_at = ?, poll_hint_until = ?,
                     disabled = disabled OR ?, disabled_reason = coalesce(?, disabled_reason)
                 WHERE id = ?
                 """,
@@ -101,6 +127,7 @@ class Feeds(StoreBase):
                     error,
                     to_text(polled_at),
                     to_text(next_poll_at),
+                    to_text_or_none(poll_hint_until),
                     disable_reason is not None,
                     disable_reason,
                 ),
@@ -124,17 +151,23 @@ class Feeds(StoreBase):
         return changed > 0
 
     async def record_not_modified(
-        self, feed_id: int, *, polled_at: datetime, next_poll_at: datetime
+        self,
+        feed_id: int,
+        *,
+        polled_at: datetime,
+        next_poll_at: datetime,
+        poll_hint_until: datetime | None = None,
     ) -> None:
         """Record a 304: the feed is healthy and unchanged."""
         polled = to_text(polled_at)
+        hint = to_text_or_none(poll_hint_until)
         changed = await self._write(
             """
             UPDATE feeds SET failures = 0, last_error = NULL, last_polled_at = ?,
-                last_success_at = ?, next_poll_at = ?
+                last_success_at = ?, next_poll_at = ?, poll_hint_until = ?
             WHERE id = ?
             """,
-            (polled, polled, to_text(next_poll_at), feed_id),
+            (polled, polled, to_text(next_poll_at), hint, feed_id),
         )
         if not changed:
             raise NotFoundError(f"feed {feed_id} is gone")
