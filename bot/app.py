@@ -6,6 +6,7 @@ import asyncio
 import gc
 import logging
 import os
+import signal
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -16,7 +17,7 @@ from urllib.parse import urlsplit
 
 from telegram import Bot, Update
 from telegram.constants import ParseMode
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
 from bot.adapters.dispatch import Dispatcher
@@ -39,6 +40,7 @@ from bot.chat.context import BotContext
 from bot.chat.error_handler import on_error
 from bot.chat.jobs import clean_up, poll_due_feeds, queue_daily_digests
 from bot.config import Settings
+from bot.core.conflicts import ConflictStep, ConflictWatch
 from bot.core.pacing import send_rate
 from bot.errors import ConfigError
 from bot.locales import load_translators
@@ -268,16 +270,18 @@ async def check_bot_api(settings: Settings) -> None:
         pause = min(pause * 2, STARTUP_RETRY_MAX)
 
 
-def run_bot(settings: Settings) -> None:
-    """Run until SIGINT or SIGTERM, then stop cleanly: long polling, or a webhook if set."""
+def run_bot(settings: Settings) -> int:
+    """Run until SIGINT or SIGTERM, then stop cleanly: long polling, or a webhook if set.
+
+    Returns the exit status: 0, or 1 after DIGESTBOT_CONFLICT_EXIT minutes of 409 Conflicts.
+    """
     application = build_application(settings)
     # Everything built so far (modules, handlers, the application) lives as long as the bot:
     # keep it out of the collector's full passes, which otherwise stall a fast fan-out every
     # second (bench/fanout.py). Only here, in the process that runs the bot.
     gc.freeze()
     if not settings.webhook_url:
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
-        return
+        return asyncio.run(serve_polling(application, settings))
     # Telegram posts updates to webhook_url; we listen behind it on listen:port/path.
     path = urlsplit(settings.webhook_url).path.lstrip("/")
     application.run_webhook(
@@ -288,3 +292,66 @@ def run_bot(settings: Settings) -> None:
         secret_token=settings.webhook_secret or None,
         allowed_updates=Update.ALL_TYPES,
     )
+    return 0
+
+
+async def serve_polling(application: BotApplication, settings: Settings) -> int:
+    """Long polling, as run_polling does it, with two differences: a feed poll in flight is
+    cancelled at shutdown (its feeds stay due) so that SIGTERM ends within seconds, and
+    getUpdates errors are a line each, 409 Conflicts a line a minute until we give up."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    polling = PollingErrors(ConflictWatch(settings.conflict_exit * 60), stop)
+    updater = application.updater
+    assert updater is not None, "built with an Updater"
+    async with application:  # initialize() and, at the end, shutdown()
+        await start_services(application)
+        try:
+            await updater.start_polling(
+                allowed_updates=Update.ALL_TYPES, error_callback=polling.on_error
+            )
+            await application.start()
+            await stop.wait()
+        finally:
+            for task in list(application.bot_data.polls):
+                task.cancel()
+            if updater.running:
+                await updater.stop()
+            if application.running:
+                await application.stop()
+            await stop_dispatcher(application)
+    await stop_services(application)
+    return 1 if polling.gave_up else 0
+
+
+@dataclass
+class PollingErrors:
+    """getUpdates errors as one log line each; a run of 409s as a line a minute, then a stop."""
+
+    conflicts: ConflictWatch
+    stop: asyncio.Event
+    gave_up: bool = False
+
+    def on_error(self, error: TelegramError) -> None:
+        """PTB's error_callback for getUpdates: it retries on its own after each."""
+        if not isinstance(error, Conflict):
+            log.warning("getUpdates failed, trying again: %s", error.message)
+            return
+        now = time.monotonic()
+        match self.conflicts.conflict(now):
+            case ConflictStep.WARN:
+                log.warning(
+                    "another process is polling Telegram with this bot's token (409 Conflict, "
+                    "for %.0f s): stop it; this bot stops after DIGESTBOT_CONFLICT_EXIT minutes",
+                    self.conflicts.seconds(now),
+                )
+            case ConflictStep.GIVE_UP:
+                if not self.gave_up:
+                    log.error(
+                        "stopping: another process has polled with this bot's token for %.0f s",
+                        self.conflicts.seconds(now),
+                    )
+                self.gave_up = True
+                self.stop.set()

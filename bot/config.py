@@ -26,6 +26,7 @@ KNOWN_SETTINGS: Final = (
     "DEFAULT_LANGUAGE", "MAX_FEED_BYTES", "FETCH_TIMEOUT", "MAX_RATE", "PAID_BROADCAST",
     "ALLOW_PRIVATE_URLS", "USER_RATE", "RETENTION_DAYS", "FULLTEXT_MIN_CHARS", "WEBHOOK_URL",
     "WEBHOOK_LISTEN", "WEBHOOK_PORT", "WEBHOOK_SECRET", "SEED_FILE", "STARTUP_WAIT",
+    "CONFLICT_EXIT",
 )  # fmt: skip
 
 
@@ -54,6 +55,7 @@ class Settings:
     webhook_secret: str = field(default="", repr=False)
     seed_file: Path | None = None
     startup_wait: float = 60.0
+    conflict_exit: float = 5.0  # minutes of 409 Conflicts from getUpdates before run stops
 
     @property
     def api_base_url(self) -> str:
@@ -117,6 +119,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         webhook_secret=_secret(env, "WEBHOOK_SECRET"),
         seed_file=Path(env["SEED_FILE"]) if env.get("SEED_FILE") else None,
         startup_wait=_number(env, "STARTUP_WAIT", 60.0, minimum=0),
+        conflict_exit=_number(env, "CONFLICT_EXIT", 5.0, minimum=0),
     )
 
 

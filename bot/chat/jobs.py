@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -15,7 +16,19 @@ log = logging.getLogger(__name__)
 
 async def poll_due_feeds(context: BotContext) -> None:
     """Poll every feed that is due; one broken feed never stops the others."""
-    reports = await context.poller.poll_due(context.now())
+    polling = asyncio.ensure_future(context.poller.poll_due(context.now()))
+    polls = context.services.polls
+    polls.add(polling)
+    try:
+        reports = await polling
+    except asyncio.CancelledError:
+        task = asyncio.current_task()
+        if task is not None and task.cancelling():
+            raise
+        log.info("feed polls cancelled at shutdown; their feeds stay due")
+        return
+    finally:
+        polls.discard(polling)
     for report in reports:
         if report.outcome is Outcome.NEW and report.new_entries:
             log.info("feed %s: %d new entries", report.feed.url, report.new_entries)

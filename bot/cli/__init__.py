@@ -60,12 +60,12 @@ def run(environ: Mapping[str, str]) -> int:
             # Each check fails with one line, before Telegram's first update is asked for.
             asyncio.run(preflight(settings))
             log.info("digestbot %s starting; database %s", __version__, settings.database)
-            run_bot(settings)
+            status = run_bot(settings)
     except DigestbotError as error:
         # Under a supervisor, a start-up failure is a line to read, not a crash to retry.
         raise ConfigError(str(error)) from None
-    log.info("digestbot stopped cleanly")
-    return 0
+    log.info("digestbot stopped %s", "cleanly" if status == 0 else f"with exit status {status}")
+    return status
 
 
 def configure_logging(settings: Settings, layout: str) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.config import Settings
 
@@ -36,3 +37,5 @@ class Services:
     # Everything reads the time here, so tests can run daily digests, quiet hours and feed
     # health on a fake clock.
     clock: Callable[[], datetime] = field(default=wall_clock)
+    # Feed polls in flight: cancelled at shutdown, so that a hanging fetch cannot hold it up.
+    polls: set[asyncio.Task[Any]] = field(default_factory=set)
