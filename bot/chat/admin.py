@@ -19,7 +19,7 @@ from bot.chat.context import BotContext
 from bot.chat.readers import Reader, reader_of
 from bot.chat.replies import edit_under, reply
 from bot.chat.routing import button, command
-from bot.chat.topics import find_topic, render_no_such_topic
+from bot.chat.topics import find_topic
 from bot.core import outcomes
 from bot.core.callbacks import Action, decode, encode
 from bot.core.delivery import SendFailure
@@ -27,6 +27,7 @@ from bot.core.filters import MAX_KEYWORD_CHARS, MAX_KEYWORDS, FilterArgsError, p
 from bot.core.i18n import Translator
 from bot.core.models import Topic
 from bot.core.render import Button, shorten
+from bot.core.render_reader import render_no_such_topic
 from bot.operations import topics
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,149 @@
+"""What readers are told, as Telegram HTML: greeting, help, their topics, the newest digests.
+
+Pure: the handlers in `bot.chat.subscriber` fetch what is shown and reply with these texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from bot.core import outcomes
+from bot.core.callbacks import Action, encode
+from bot.core.commands import command_lines
+from bot.core.i18n import Translator
+from bot.core.models import Digest, Topic
+from bot.core.render import (
+    MAX_MESSAGE_CHARS,
+    MAX_SHOWN_ARG_CHARS,
+    MAX_SHOWN_NAME_CHARS,
+    MAX_TITLE_CHARS,
+    Button,
+    Rendered,
+    escape_text,
+    render_plain,
+    shorten,
+    utf16_len,
+)
+from bot.core.topics import MAX_SLUG_CHARS
+
+LATEST_BUTTON_CHARS: Final = 60
+# Room left under Telegram's limit for the "…and N more." line.
+LIST_BUDGET: Final = MAX_MESSAGE_CHARS - 200
+
+
+def render_start(tr: Translator) -> str:
+    """The greeting: what the bot does, then "choose your topics" (the buttons follow)."""
+    return "\n\n".join(
+        [
+            tr.gettext("👋 Hello! I turn news feeds into short digests."),
+            tr.gettext(
+                "Each article comes with a lede, three 💡 key points and its sources. "
+                "Tap ▶ Next page to read on."
+            ),
+            tr.gettext("Choose your topics:"),
+        ]
+    )
+
+
+def render_help(tr: Translator, *, admin: bool) -> str:
+    """Every command the reader may use, one line each; admins see theirs too."""
+    lines = [tr.gettext("Commands:"), *command_lines(tr, admin=admin)]
+    return render_plain("\n".join(lines))
+
+
+def render_topics_prompt(tr: Translator, *, any_topics: bool) -> str:
+    """Above the topic buttons: tap one, or there are no topics yet."""
+    if not any_topics:
+        return tr.gettext("There are no topics yet.")
+    return tr.gettext("Tap a topic to subscribe or unsubscribe:")
+
+
+def render_my_topics(tr: Translator, topics: Sequence[Topic]) -> str:
+    """The topics a chat receives, one line each, cut with "…and N more." to fit one message."""
+    if not topics:
+        return tr.gettext("You have no topics yet. Choose some with /topics.")
+    header = tr.gettext("Your topics:")
+    lines: list[str] = []
+    used = utf16_len(header)
+    for topic in topics:
+        name = escape_text(topic.name, MAX_SHOWN_NAME_CHARS)
+        line = f"• <b>{name}</b> ({escape_text(topic.slug, MAX_SLUG_CHARS)})"
+        if used + utf16_len(line) + 1 > LIST_BUDGET:
+            break
+        lines.append(line)
+        used += utf16_len(line) + 1
+    rest = len(topics) - len(lines)
+    if rest:
+        lines.append(
+            tr.ngettext("…and {count} more.", "…and {count} more.", rest).format(count=rest)
+        )
+    return "\n".join([header, *lines])
+
+
+def render_latest(tr: Translator, digests: Sequence[tuple[int, Digest]]) -> Rendered:
+    """The newest digests, numbered, each with a button that opens it."""
+    if not digests:
+        return Rendered(tr.gettext("Nothing to read yet."))
+    lines = [
+        f"{n}. {escape_text(d.title, MAX_TITLE_CHARS)}" for n, (_, d) in enumerate(digests, 1)
+    ]
+    buttons = tuple(
+        (Button(f"{n}. {shorten(d.title, LATEST_BUTTON_CHARS)}", encode(Action.OPEN, article_id)),)
+        for n, (article_id, d) in enumerate(digests, 1)
+    )
+    return Rendered(tr.gettext("The newest digests:") + "\n" + "\n".join(lines), buttons)
+
+
+def render_subscription_usage(tr: Translator, *, on: bool) -> str:
+    """How to use /subscribe or /unsubscribe (the topic buttons follow)."""
+    if on:
+        return render_plain(tr.gettext("Usage: /subscribe <topic>"))
+    return render_plain(tr.gettext("Usage: /unsubscribe <topic>"))
+
+
+def render_subscription(tr: Translator, changed: outcomes.SubscriptionChanged) -> str:
+    """Where the chat stands with a topic after /subscribe or /unsubscribe."""
+    if changed.subscribed:
+        text = (
+            tr.gettext("Subscribed to {topic}.")
+            if changed.changed
+            else tr.gettext("You already receive {topic}.")
+        )
+    else:
+        text = (
+            tr.gettext("Unsubscribed from {topic}.")
+            if changed.changed
+            else tr.gettext("You were not subscribed to {topic}.")
+        )
+    return text.format(topic=f"<b>{escape_text(changed.topic.name, MAX_SHOWN_NAME_CHARS)}</b>")
+
+
+def render_toggled(tr: Translator, changed: outcomes.SubscriptionChanged) -> str:
+    """The answer to a topic button: plain text, as Telegram shows a button's answer."""
+    text = (
+        tr.gettext("Subscribed to {topic}.")
+        if changed.subscribed
+        else tr.gettext("Unsubscribed from {topic}.")
+    )
+    return text.format(topic=shorten(changed.topic.name, MAX_SHOWN_NAME_CHARS))
+
+
+def render_no_such_topic(tr: Translator, missing: outcomes.NoSuchTopic) -> str:
+    """There is no such topic; did they mean the closest one, or see /topics."""
+    text = tr.gettext("There is no topic “{slug}”.").format(
+        slug=escape_text(missing.name, MAX_SHOWN_ARG_CHARS)
+    )
+    if missing.guess:
+        text += " " + tr.gettext("Did you mean {slug}?").format(
+            slug=f"<code>{escape_text(missing.guess, MAX_SLUG_CHARS)}</code>"
+        )
+    elif missing.any_topics:
+        text += " " + tr.gettext("See /topics.")
+    return text
+
+
+def render_unknown_command(tr: Translator, command: str) -> str:
+    """The command is unknown: see /help."""
+    text = tr.gettext("I don't know {command}. Send /help for the list of commands.")
+    return text.format(command=escape_text(command, MAX_SHOWN_ARG_CHARS))
