@@ -12,7 +12,7 @@ from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler
 
-from bot.chat.admin import admin_reader, topic_label, usage
+from bot.chat.admin import admin_reader, usage
 from bot.chat.alerts import report_feed_health
 from bot.chat.context import BotContext
 from bot.chat.replies import reply
@@ -23,7 +23,7 @@ from bot.core.callbacks import parse_id
 from bot.core.i18n import Translator
 from bot.core.models import BotStats, Feed, Topic
 from bot.core.polls import Outcome, PollReport
-from bot.core.render import MAX_MESSAGE_CHARS, shorten, utf16_len
+from bot.core.render import MAX_MESSAGE_CHARS, shorten, topic_label, utf16_len
 from bot.operations import feeds as feeds_ops
 
 log = logging.getLogger(__name__)
