@@ -14,6 +14,7 @@ from bot.chat.topics import find_topic
 from bot.core import outcomes
 from bot.core.callbacks import Action, decode
 from bot.core.render_reader import (
+    MAX_LATEST,
     render_help,
     render_latest,
     render_my_topics,
@@ -25,8 +26,6 @@ from bot.core.render_reader import (
     render_topics_prompt,
 )
 from bot.operations.subscriptions import set_subscription, toggle_subscription
-
-LATEST_COUNT = 5
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -74,7 +73,7 @@ async def latest(update: Update, context: BotContext) -> None:
         if topic is None:
             return
         topic_id = topic.id
-    digests = await context.store.latest_digests(topic_id, limit=LATEST_COUNT)
+    digests = await context.store.latest_digests(topic_id, limit=MAX_LATEST)
     await reply_rendered(update, render_latest(reader.tr, digests))
 
 

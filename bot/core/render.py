@@ -7,7 +7,7 @@ of limits for text that feeds and users supply, and the escaping helpers that ap
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -37,6 +37,8 @@ MAX_SHOWN_ERROR_CHARS: Final = 160  # a fetch error, a refusal or a feed's probl
 MAX_SHOWN_ARG_CHARS: Final = 40  # a word typed back: a slug, a channel, a command
 # Every valid topic name fits, even in astral characters (two UTF-16 units each).
 MAX_SHOWN_NAME_CHARS: Final = 2 * MAX_TOPIC_NAME_CHARS
+# A list in one message (feeds, topics): room left under the limit for its "…and N more" line.
+LIST_BUDGET: Final = MAX_MESSAGE_CHARS - 200
 
 
 @dataclass(frozen=True)
@@ -175,6 +177,18 @@ def escape_text(text: str, limit: int) -> str:
 def render_plain(text: str) -> str:
     """A translated sentence that may hold < > & (a usage line such as "/addtopic <slug>")."""
     return html.escape(text, quote=False)
+
+
+def fit_lines(lines: Iterable[str], budget: int, separator: str) -> list[str]:
+    """The first lines that fit in `budget` UTF-16 units of HTML, each with its separator."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        used += utf16_len(line) + utf16_len(separator)
+        if used > budget:
+            break
+        kept.append(line)
+    return kept
 
 
 def topic_label(topic: Topic) -> str:

@@ -14,22 +14,22 @@ from bot.core.commands import command_lines
 from bot.core.i18n import Translator
 from bot.core.models import Digest, Topic
 from bot.core.render import (
-    MAX_MESSAGE_CHARS,
+    LIST_BUDGET,
     MAX_SHOWN_ARG_CHARS,
     MAX_SHOWN_NAME_CHARS,
     MAX_TITLE_CHARS,
     Button,
     Rendered,
     escape_text,
+    fit_lines,
     render_plain,
     shorten,
     utf16_len,
 )
 from bot.core.topics import MAX_SLUG_CHARS
 
+MAX_LATEST: Final = 5
 LATEST_BUTTON_CHARS: Final = 60
-# Room left under Telegram's limit for the "…and N more." line.
-LIST_BUDGET: Final = MAX_MESSAGE_CHARS - 200
 
 
 def render_start(tr: Translator) -> str:
@@ -64,15 +64,15 @@ def render_my_topics(tr: Translator, topics: Sequence[Topic]) -> str:
     if not topics:
         return tr.gettext("You have no topics yet. Choose some with /topics.")
     header = tr.gettext("Your topics:")
-    lines: list[str] = []
-    used = utf16_len(header)
-    for topic in topics:
-        name = escape_text(topic.name, MAX_SHOWN_NAME_CHARS)
-        line = f"• <b>{name}</b> ({escape_text(topic.slug, MAX_SLUG_CHARS)})"
-        if used + utf16_len(line) + 1 > LIST_BUDGET:
-            break
-        lines.append(line)
-        used += utf16_len(line) + 1
+    lines = fit_lines(
+        (
+            f"• <b>{escape_text(t.name, MAX_SHOWN_NAME_CHARS)}</b> "
+            f"({escape_text(t.slug, MAX_SLUG_CHARS)})"
+            for t in topics
+        ),
+        LIST_BUDGET - utf16_len(header),
+        "\n",
+    )
     rest = len(topics) - len(lines)
     if rest:
         lines.append(
@@ -82,7 +82,8 @@ def render_my_topics(tr: Translator, topics: Sequence[Topic]) -> str:
 
 
 def render_latest(tr: Translator, digests: Sequence[tuple[int, Digest]]) -> Rendered:
-    """The newest digests, numbered, each with a button that opens it."""
+    """The newest digests (the first MAX_LATEST), numbered, each with a button that opens it."""
+    digests = digests[:MAX_LATEST]
     if not digests:
         return Rendered(tr.gettext("Nothing to read yet."))
     lines = [

@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.store import ChatKind
-from bot.chat.admin_feeds import render_health
-from bot.core.models import Feed, Topic
-from bot.locales import load_translators
 from tests.conftest import ADMIN, USER, RunningBot
 from tests.fakes.feedserver import FeedServer
 
@@ -192,14 +189,6 @@ async def test_feeds_list_is_cut_to_one_message(running_bot: RunningBot) -> None
     shown = text.count("#")
     assert text.endswith(f"…and {60 - shown} more feeds.")
     assert 0 < shown < 60
-
-
-def test_render_health_in_japanese_uses_babel_relative_times() -> None:
-    translators = load_translators()
-    now = datetime(2026, 5, 1, 12, tzinfo=UTC)
-    feed = Feed(1, 1, "https://example.com/a.xml", "A", last_polled_at=now - timedelta(hours=3))
-    text = render_health(translators["ja"], [feed], {1: Topic(1, "tech", "Tech")}, now)
-    assert "3 時間前" in text
 
 
 async def test_pollnow_sums_up(running_bot: RunningBot, feed_server: FeedServer) -> None:

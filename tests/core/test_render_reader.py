@@ -137,3 +137,9 @@ def test_unknown_command() -> None:
     assert render_unknown_command(EN, "/frob<x>") == (
         "I don't know /frob&lt;x&gt;. Send /help for the list of commands."
     )
+
+
+def test_latest_shows_the_first_five() -> None:
+    rendered = render_latest(EN, [(n, digest(f"T{n}")) for n in range(1, 8)])
+    assert rendered.html.splitlines()[1:] == [f"{n}. T{n}" for n in range(1, 6)]
+    assert len(rendered.buttons) == 5
