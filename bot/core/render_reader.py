@@ -6,6 +6,7 @@ Pure: the handlers in `bot.chat.subscriber` fetch what is shown and reply with t
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import time
 from typing import Final
 
 from bot.core import outcomes
@@ -130,6 +131,34 @@ def render_toggled(tr: Translator, changed: outcomes.SubscriptionChanged) -> str
     return text.format(topic=shorten(changed.topic.name, MAX_SHOWN_NAME_CHARS))
 
 
+def render_settings(
+    tr: Translator,
+    *,
+    daily_at: time | None,
+    timezone: str,
+    quiet: tuple[time, time] | None,
+    paused: bool,
+) -> str:
+    """A chat's delivery settings, one a line: daily or instant, timezone, quiet hours, pause."""
+    mode = (
+        tr.gettext("one daily digest at {time}").format(time=_clock(daily_at))
+        if daily_at is not None
+        else tr.gettext("instant: each article as it arrives")
+    )
+    hours = _clock(quiet[0]) + "–" + _clock(quiet[1]) if quiet else tr.gettext("none")
+    state = tr.gettext("paused") if paused else tr.gettext("active")
+    lines = [
+        "⚙️ <b>" + tr.gettext("Settings") + "</b>",
+        tr.gettext("Delivery: {mode}").format(mode=mode),
+        tr.gettext("Timezone: {zone}").format(zone=escape_text(timezone, MAX_SHOWN_ARG_CHARS)),
+        tr.gettext("Quiet hours: {hours}").format(hours=hours),
+        tr.gettext("Pushes: {state}").format(state=state),
+        "",
+        tr.gettext("Another timezone: /settings tz Area/City"),
+    ]
+    return "\n".join(lines)
+
+
 def render_no_such_topic(tr: Translator, missing: outcomes.NoSuchTopic) -> str:
     """There is no such topic; did they mean the closest one, or see /topics."""
     text = tr.gettext("There is no topic “{slug}”.").format(
@@ -148,3 +177,7 @@ def render_unknown_command(tr: Translator, command: str) -> str:
     """The command is unknown: see /help."""
     text = tr.gettext("I don't know {command}. Send /help for the list of commands.")
     return text.format(command=escape_text(command, MAX_SHOWN_ARG_CHARS))
+
+
+def _clock(moment: time) -> str:
+    return moment.strftime("%H:%M")

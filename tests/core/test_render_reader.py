@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -12,6 +12,7 @@ from bot.core.render_reader import (
     render_latest,
     render_my_topics,
     render_no_such_topic,
+    render_settings,
     render_start,
     render_subscription,
     render_subscription_usage,
@@ -143,3 +144,25 @@ def test_latest_shows_the_first_five() -> None:
     rendered = render_latest(EN, [(n, digest(f"T{n}")) for n in range(1, 8)])
     assert rendered.html.splitlines()[1:] == [f"{n}. T{n}" for n in range(1, 6)]
     assert len(rendered.buttons) == 5
+
+
+def test_settings() -> None:
+    instant = render_settings(EN, daily_at=None, timezone="UTC", quiet=None, paused=False)
+    assert instant == (
+        "⚙️ <b>Settings</b>\n"
+        "Delivery: instant: each article as it arrives\n"
+        "Timezone: UTC\n"
+        "Quiet hours: none\n"
+        "Pushes: active\n"
+        "\n"
+        "Another timezone: /settings tz Area/City"
+    )
+    daily = render_settings(
+        EN, daily_at=time(7), timezone="Asia/Tokyo", quiet=(time(22), time(7)), paused=True
+    )
+    assert daily.splitlines()[1:5] == [
+        "Delivery: one daily digest at 07:00",
+        "Timezone: Asia/Tokyo",
+        "Quiet hours: 22:00–07:00",
+        "Pushes: paused",
+    ]
