@@ -1,37 +1,43 @@
 """Admin commands for topics: /addtopic, /renametopic, /deltopic and its buttons, /filter.
 
 Also what every admin module shares: `admin_reader` (refuses anyone else, politely, in their
-language); `find_topic` lives in topics.py.
+language) and `usage`; `find_topic` lives in topics.py. The texts are `core.render_admin`'s.
 """
 
 from __future__ import annotations
 
 import logging
-from html import escape
 from typing import Final
 
 from telegram import Update
 from telegram.ext import BaseHandler
 
-from bot.adapters.telegram.keyboards import markup
 from bot.adapters.telegram.sender import send
 from bot.chat.context import BotContext
 from bot.chat.readers import Reader, reader_of
-from bot.chat.replies import edit_under, reply
+from bot.chat.replies import edit_under, reply, reply_rendered
 from bot.chat.routing import button, command
-from bot.chat.topics import find_topic, render_no_such_topic
+from bot.chat.topics import find_topic
 from bot.core import outcomes
-from bot.core.callbacks import Action, decode, encode
+from bot.core.callbacks import Action, decode
 from bot.core.delivery import SendFailure
-from bot.core.filters import MAX_KEYWORD_CHARS, MAX_KEYWORDS, FilterArgsError, parse_filter_args
-from bot.core.i18n import Translator
+from bot.core.filters import FilterArgsError, parse_filter_args
 from bot.core.models import Topic
-from bot.core.render import Button, shorten
+from bot.core.render import render_plain
+from bot.core.render_admin import (
+    render_add_topic,
+    render_delete_question,
+    render_filter_limits,
+    render_filters,
+    render_filters_saved,
+    render_rename_topic,
+    render_topic_deleted,
+    render_topic_removed,
+)
 from bot.operations import topics
 
 log = logging.getLogger(__name__)
 
-SHOWN_ARG_CHARS: Final = 40
 CLEAR: Final = "clear"
 
 
@@ -53,14 +59,9 @@ async def admin_reader(update: Update, context: BotContext) -> Reader | None:
     return reader if await require_admin(update, context, reader) else None
 
 
-def topic_label(topic: Topic) -> str:
-    """A topic's name in bold and its slug, as Telegram HTML."""
-    return f"<b>{escape(topic.name)}</b> (<code>{escape(topic.slug)}</code>)"
-
-
 async def usage(update: Update, text: str) -> None:
     """Reply with a usage line such as "Usage: /addtopic <slug> <name>", escaped."""
-    await reply(update, escape(text, quote=False))
+    await reply(update, render_plain(text))
 
 
 async def add_topic(update: Update, context: BotContext) -> None:
@@ -72,18 +73,8 @@ async def add_topic(update: Update, context: BotContext) -> None:
     if len(args) < 2:
         await usage(update, tr.gettext("Usage: /addtopic <slug> <name>"))
         return
-    slug, name = args[0], " ".join(args[1:])
-    match await topics.add_topic(context.store, slug, name):
-        case outcomes.TopicAdded(topic):
-            text = tr.gettext("✅ Added the topic {topic}. Now add feeds: {command}")
-            command_text = escape(f"/addfeed {topic.slug} <url>")
-            text = text.format(topic=topic_label(topic), command=f"<code>{command_text}</code>")
-        case outcomes.TopicExists(slug):
-            text = tr.gettext("There is already a topic {slug}. Rename it with /renametopic.")
-            text = text.format(slug=f"<code>{escape(slug)}</code>")
-        case problem:
-            text = topic_problem(tr, problem)
-    await reply(update, text)
+    added = await topics.add_topic(context.store, args[0], " ".join(args[1:]))
+    await reply(update, render_add_topic(tr, added))
 
 
 async def rename_topic(update: Update, context: BotContext) -> None:
@@ -95,15 +86,8 @@ async def rename_topic(update: Update, context: BotContext) -> None:
     if len(args) < 2:
         await usage(update, tr.gettext("Usage: /renametopic <slug> <name>"))
         return
-    match await topics.rename_topic(context.store, args[0], " ".join(args[1:])):
-        case outcomes.TopicRenamed(old, topic):
-            text = tr.gettext("✏️ Renamed {old} to {topic}.")
-            text = text.format(old=escape(old.name), topic=topic_label(topic))
-        case outcomes.NoSuchTopic() as missing:
-            text = render_no_such_topic(tr, missing)
-        case problem:
-            text = topic_problem(tr, problem)
-    await reply(update, text)
+    renamed = await topics.rename_topic(context.store, args[0], " ".join(args[1:]))
+    await reply(update, render_rename_topic(tr, renamed))
 
 
 async def delete_topic(update: Update, context: BotContext) -> None:
@@ -119,13 +103,7 @@ async def delete_topic(update: Update, context: BotContext) -> None:
     if topic is None:
         return
     chats = len(await context.store.subscribers(topic.id))
-    buttons = [
-        [
-            Button(tr.gettext("🗑 Delete"), encode(Action.DELETE_TOPIC, topic.id)),
-            Button(tr.gettext("Cancel"), encode(Action.CANCEL)),
-        ]
-    ]
-    await reply(update, _delete_question(tr, topic, chats), markup(buttons))
+    await reply_rendered(update, render_delete_question(tr, topic, chats))
 
 
 async def confirm_delete_topic(update: Update, context: BotContext) -> None:
@@ -147,7 +125,7 @@ async def confirm_delete_topic(update: Update, context: BotContext) -> None:
     await query.answer(tr.gettext("Deleted."))
     chats = list(removed.chat_ids)
     told = await tell_topic_removed(context, removed.topic, chats)
-    await edit_under(query, _deleted(tr, removed.topic, told, len(chats)))
+    await edit_under(query, render_topic_deleted(tr, removed.topic, told, len(chats)))
 
 
 async def cancel(update: Update, context: BotContext) -> None:
@@ -167,10 +145,7 @@ async def tell_topic_removed(context: BotContext, topic: Topic, chat_ids: list[i
     for chat_id in chat_ids:
         chat = await context.store.get_chat(chat_id)
         tr = context.translators[chat.language if chat else None]
-        text = tr.gettext("The topic {topic} was removed: no more digests will come from it.")
-        result = await send(
-            context.bot, chat_id, text.format(topic=f"<b>{escape(topic.name)}</b>")
-        )
+        result = await send(context.bot, chat_id, render_topic_removed(tr, topic))
         if isinstance(result, SendFailure):
             log.warning(
                 "could not tell chat %s that topic %s is gone: %s",
@@ -198,45 +173,14 @@ async def filter_command(update: Update, context: BotContext) -> None:
     if topic is None:
         return
     if len(args) == 1:
-        await reply(update, describe_filters(tr, topic))
+        await reply(update, render_filters(tr, topic))
         return
     words = _filter_words(args[1:])
     if words is None:
-        text = tr.gettext("At most {count} keywords, each at most {chars} characters long.")
-        await reply(update, text.format(count=MAX_KEYWORDS, chars=MAX_KEYWORD_CHARS))
+        await reply(update, render_filter_limits(tr))
         return
     topic = await topics.set_filters(context.store, topic, *words)
-    await reply(update, tr.gettext("Saved.") + "\n" + describe_filters(tr, topic))
-
-
-def describe_filters(tr: Translator, topic: Topic) -> str:
-    """A topic's filters, one line each, and the command that sets them again."""
-    if not topic.include and not topic.exclude:
-        text = tr.gettext("{topic} has no filters: every article passes.")
-        return text.format(topic=topic_label(topic))
-    lines = [tr.gettext("Filters of {topic}:").format(topic=topic_label(topic))]
-    if topic.include:
-        words = ", ".join(escape(w) for w in topic.include)
-        lines.append(tr.gettext("➕ Only articles that mention: {words}").format(words=words))
-    if topic.exclude:
-        words = ", ".join(escape(w) for w in topic.exclude)
-        lines.append(tr.gettext("➖ Never articles that mention: {words}").format(words=words))
-    signed = [f"+{w}" for w in topic.include] + [f"-{w}" for w in topic.exclude]
-    line = escape(f"/filter {topic.slug} {' '.join(signed)}")
-    lines.append(tr.gettext("To change them: {command}").format(command=f"<code>{line}</code>"))
-    return "\n".join(lines)
-
-
-def topic_problem(tr: Translator, problem: outcomes.BadSlug | outcomes.BadName) -> str:
-    """Why a slug or name cannot be used for a topic."""
-    if isinstance(problem, outcomes.BadSlug):
-        text = tr.gettext(
-            "“{slug}” cannot be a slug: use up to 32 lower-case letters, digits, - and _, "
-            "starting with a letter or digit."
-        )
-        return text.format(slug=escape(shorten(problem.slug, SHOWN_ARG_CHARS)))
-    text = tr.gettext("A topic name has 1 to {count} characters.")
-    return text.format(count=problem.max_chars)
+    await reply(update, render_filters_saved(tr, topic))
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
@@ -250,24 +194,6 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         button(Action.DELETE_TOPIC, confirm_delete_topic),
         button(Action.CANCEL, cancel),
     ]
-
-
-def _delete_question(tr: Translator, topic: Topic, chats: int) -> str:
-    question = tr.gettext("🗑 Delete the topic {topic}? Its feeds and articles go with it.")
-    told = tr.ngettext(
-        "{count} subscribed chat will be told.", "{count} subscribed chats will be told.", chats
-    )
-    return question.format(topic=topic_label(topic)) + "\n" + told.format(count=chats)
-
-
-def _deleted(tr: Translator, topic: Topic, told: int, total: int) -> str:
-    done = tr.gettext("🗑 Deleted the topic {topic}.")
-    heard = tr.ngettext(
-        "Told {count} of {total} subscribed chat.",
-        "Told {count} of {total} subscribed chats.",
-        total,
-    )
-    return done.format(topic=topic_label(topic)) + "\n" + heard.format(count=told, total=total)
 
 
 def _filter_words(args: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:

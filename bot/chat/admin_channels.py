@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from html import escape
 from typing import Final
 
 from telegram import ChatFullInfo, ChatMember, ChatMemberAdministrator, Update
@@ -12,13 +11,19 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import BaseHandler
 
 from bot.adapters.store import ChatKind
-from bot.chat.admin import admin_reader, topic_label, usage
+from bot.chat.admin import admin_reader, usage
 from bot.chat.context import BotContext
 from bot.chat.readers import Reader
 from bot.chat.replies import reply
 from bot.chat.routing import command
 from bot.chat.topics import find_topic
-from bot.core.render import shorten
+from bot.core.render_admin import (
+    render_cannot_post,
+    render_channel_bound,
+    render_channel_unbound,
+    render_channel_unseen,
+    render_not_a_channel,
+)
 
 # Public usernames: 5 to 32 characters, a letter first. Private channels go by -100… ids.
 USERNAME: Final = re.compile(r"@([A-Za-z][A-Za-z0-9_]{3,31})")
@@ -26,7 +31,6 @@ LINK: Final = re.compile(r"(?:https?://)?(?:t\.me|telegram\.me)/([A-Za-z][A-Za-z
 # ASCII digits only (\d takes any script's), and few enough to fit SQLite's integer.
 CHANNEL_ID: Final = re.compile(r"-100[0-9]{1,13}")
 POSTERS: Final = (ChatMember.OWNER, ChatMember.ADMINISTRATOR)
-SHOWN_CHARS: Final = 40
 
 
 def channel_ref(text: str) -> int | str | None:
@@ -59,11 +63,8 @@ async def bind_channel(update: Update, context: BotContext) -> None:
         channel.id, kind=ChatKind.CHANNEL, title=channel.title or "", language=reader.lang
     )
     await store.set_chat_active(channel.id, True)
-    if await store.subscribe(channel.id, topic.id):
-        text = tr.gettext("📣 {channel} now receives {topic}.")
-    else:
-        text = tr.gettext("{channel} receives {topic} already.")
-    await reply(update, text.format(channel=_name(channel), topic=topic_label(topic)))
+    new = await store.subscribe(channel.id, topic.id)
+    await reply(update, render_channel_bound(tr, _name(channel), topic, new=new))
 
 
 async def unbind_channel(update: Update, context: BotContext) -> None:
@@ -80,12 +81,8 @@ async def unbind_channel(update: Update, context: BotContext) -> None:
     if topic is None:
         return
     chat_id = ref if isinstance(ref, int) else await _resolve(context, ref)
-    if chat_id is not None and await context.store.unsubscribe(chat_id, topic.id):
-        text = tr.gettext("{channel} no longer receives {topic}.")
-    else:
-        text = tr.gettext("{channel} was not receiving {topic}.")
-    shown = escape(shorten(str(ref), SHOWN_CHARS))
-    await reply(update, text.format(channel=f"<b>{shown}</b>", topic=topic_label(topic)))
+    was_bound = chat_id is not None and await context.store.unsubscribe(chat_id, topic.id)
+    await reply(update, render_channel_unbound(tr, str(ref), topic, was_bound=was_bound))
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
@@ -101,23 +98,20 @@ async def _postable_channel(
 ) -> ChatFullInfo | None:
     """The channel, if the bot is an administrator there that may post; else say why."""
     tr = reader.tr
-    shown = escape(shorten(str(ref), SHOWN_CHARS))
     try:
         channel = await context.bot.get_chat(ref)
         member = await context.bot.get_chat_member(channel.id, context.bot.id)
     except (BadRequest, Forbidden):
-        text = tr.gettext("I can't see the channel {channel}. Add me to it as an admin first.")
-        await reply(update, text.format(channel=f"<b>{shown}</b>"))
+        await reply(update, render_channel_unseen(tr, str(ref)))
         return None
     if channel.type != ChatType.CHANNEL:
-        await reply(update, tr.gettext("{chat} is not a channel.").format(chat=_name(channel)))
+        await reply(update, render_not_a_channel(tr, _name(channel)))
         return None
     can_post = member.status in POSTERS and not (
         isinstance(member, ChatMemberAdministrator) and member.can_post_messages is False
     )
     if not can_post:
-        text = tr.gettext("I am not an admin of {channel} who may post. Make me one, then retry.")
-        await reply(update, text.format(channel=_name(channel)))
+        await reply(update, render_cannot_post(tr, _name(channel)))
         return None
     return channel
 
@@ -130,4 +124,5 @@ async def _resolve(context: BotContext, username: str) -> int | None:
 
 
 def _name(chat: ChatFullInfo) -> str:
-    return f"<b>{escape(shorten(chat.title or chat.username or str(chat.id), SHOWN_CHARS))}</b>"
+    """How a chat is named to the admin: its title, else its username, else its id."""
+    return chat.title or chat.username or str(chat.id)

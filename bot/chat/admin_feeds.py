@@ -3,38 +3,43 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
-from html import escape
+from datetime import timedelta
 from typing import Final
 
 from telegram import Update
 from telegram.constants import ChatAction
 from telegram.ext import BaseHandler
 
-from bot.chat.admin import admin_reader, topic_label, usage
+from bot.adapters.telegram.keyboards import markup
+from bot.chat.admin import admin_reader, usage
 from bot.chat.alerts import report_feed_health
 from bot.chat.context import BotContext
-from bot.chat.replies import reply
-from bot.chat.routing import command
+from bot.chat.replies import edit_under, reply, reply_rendered
+from bot.chat.routing import button, command
 from bot.chat.topics import find_topic
 from bot.core import outcomes
-from bot.core.callbacks import parse_id
-from bot.core.i18n import Translator
-from bot.core.models import BotStats, Feed, Topic
-from bot.core.polls import Outcome, PollReport
-from bot.core.render import MAX_MESSAGE_CHARS, shorten, utf16_len
+from bot.core.callbacks import Action, decode, parse_id
+from bot.core.models import Topic
+from bot.core.render_feeds import (
+    MAX_LISTED_PROBLEMS,
+    render_add_feed,
+    render_checking,
+    render_choice_expired,
+    render_feed_enabled,
+    render_feed_removed,
+    render_health,
+    render_not_one_feed,
+    render_poll_summary,
+    render_polling,
+    render_stats,
+)
 from bot.operations import feeds as feeds_ops
 
 log = logging.getLogger(__name__)
 
-TITLE_CHARS: Final = 80
-URL_CHARS: Final = 120
-ERROR_CHARS: Final = 160
-MAX_LISTED_PROBLEMS: Final = 10
 STATS_WINDOW: Final = timedelta(hours=24)
-# Room left under Telegram's limit for the "…and N more" line.
-LIST_BUDGET: Final = MAX_MESSAGE_CHARS - 200
+FEED_CHOICES: Final = "feed_choices"  # chat_data key: {message id: the page's feeds}
+MAX_OFFERED: Final = 5
 
 
 async def add_feed(update: Update, context: BotContext) -> None:
@@ -51,14 +56,57 @@ async def add_feed(update: Update, context: BotContext) -> None:
         return
     url = args[1]
     if await feeds_ops.has_feed(context.store, topic, url):
-        await reply(update, _already(tr, url, topic))
+        await reply_rendered(update, render_add_feed(tr, outcomes.FeedAlreadyThere(topic, url)))
         return
-    progress = await reply(update, tr.gettext("⏳ Checking {url}…").format(url=_code(url)))
+    progress = await reply(update, render_checking(tr, url))
     await context.bot.send_chat_action(
         reader.chat_id, ChatAction.TYPING, message_thread_id=reader.thread_id
     )
     outcome = await feeds_ops.add_feed(context.store, context.poller, topic, url, context.now())
-    await progress.edit_text(render_add_feed(tr, outcome))
+    if isinstance(outcome, outcomes.FeedChoices):
+        # Buttons carry the topic and an index: the page's feeds wait here for the press,
+        # under the message they were offered in (a few, the newest kept).
+        assert context.chat_data is not None, "a command comes from a chat"
+        offered = context.chat_data.setdefault(FEED_CHOICES, {})
+        offered[progress.message_id] = outcome
+        for old in sorted(offered)[:-MAX_OFFERED]:
+            del offered[old]
+    rendered = render_add_feed(tr, outcome)
+    await progress.edit_text(rendered.html, reply_markup=markup(rendered.buttons))
+
+
+async def add_found_feed(update: Update, context: BotContext) -> None:
+    """A button under "which feed?": add the feed the page named at that place."""
+    query = update.callback_query
+    assert query is not None
+    reader = await admin_reader(update, context)
+    if reader is None:
+        return
+    callback = decode(query.data)
+    memory = context.chat_data
+    assert memory is not None, "a button press comes from a chat"
+    offered = memory.get(FEED_CHOICES, {})
+    message_id = query.message.message_id if query.message else None
+    choices = offered.get(message_id)
+    topic_id = callback.id_arg(0) if callback is not None else None
+    index = callback.id_arg(1) if callback is not None else None
+    if (
+        not isinstance(choices, outcomes.FeedChoices)
+        or choices.topic.id != topic_id
+        or index is None
+        or index >= len(choices.feeds)
+    ):
+        await query.answer(render_choice_expired(reader.tr), show_alert=True)
+        return
+    await query.answer()
+    url = choices.feeds[index].url
+    await edit_under(query, render_checking(reader.tr, url))
+    outcome = await feeds_ops.add_feed(
+        context.store, context.poller, choices.topic, url, context.now()
+    )
+    offered.pop(message_id, None)
+    rendered = render_add_feed(reader.tr, outcome)
+    await edit_under(query, rendered.html, markup(rendered.buttons))
 
 
 async def remove_feed(update: Update, context: BotContext) -> None:
@@ -70,14 +118,11 @@ async def remove_feed(update: Update, context: BotContext) -> None:
     if len(args) != 1:
         await usage(update, tr.gettext("Usage: /delfeed <url or id>"))
         return
-    match await feeds_ops.remove_feed(context.store, args[0]):
-        case outcomes.FeedRemoved(feed, topic):
-            text = tr.gettext("🗑 Removed {feed} from {topic}.").format(
-                feed=_feed_name(feed), topic=topic_label(topic) if topic else ""
-            )
-        case missing_or_ambiguous:
-            text = await _not_one_feed(context, tr, missing_or_ambiguous)
-    await reply(update, text)
+    removed = await feeds_ops.remove_feed(context.store, args[0])
+    if isinstance(removed, outcomes.FeedRemoved):
+        await reply(update, render_feed_removed(tr, removed))
+    else:
+        await reply(update, render_not_one_feed(tr, removed, await _topics_by_id(context)))
 
 
 async def feeds(update: Update, context: BotContext) -> None:
@@ -110,14 +155,10 @@ async def enable_feed(update: Update, context: BotContext) -> None:
         await usage(update, tr.gettext("Usage: /enablefeed <id>"))
         return
     enabled = await feeds_ops.enable_feed(context.store, args[0])
-    if not isinstance(enabled, outcomes.FeedEnabled):
-        await reply(update, await _not_one_feed(context, tr, enabled))
-        return
-    if enabled.was_disabled:
-        text = tr.gettext("✅ {feed} #{id} is enabled again and will be polled shortly.")
+    if isinstance(enabled, outcomes.FeedEnabled):
+        await reply(update, render_feed_enabled(tr, enabled))
     else:
-        text = tr.gettext("{feed} #{id} is not disabled.")
-    await reply(update, text.format(feed=_feed_name(enabled.feed), id=enabled.feed.id))
+        await reply(update, render_not_one_feed(tr, enabled, await _topics_by_id(context)))
 
 
 async def poll_now(update: Update, context: BotContext) -> None:
@@ -130,13 +171,7 @@ async def poll_now(update: Update, context: BotContext) -> None:
     if not enabled:
         await reply(update, tr.gettext("There are no feeds to poll."))
         return
-    count = len(enabled)
-    progress = await reply(
-        update,
-        tr.ngettext("⏳ Polling {count} feed…", "⏳ Polling {count} feeds…", count).format(
-            count=count
-        ),
-    )
+    progress = await reply(update, render_polling(tr, len(enabled)))
     reports = await feeds_ops.poll_feeds(context.poller, enabled, context.now())
     await progress.edit_text(render_poll_summary(tr, reports))
     # A feed can reach its alert or be disabled here too: the admins hear of it either way.
@@ -162,176 +197,9 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         command("enablefeed", enable_feed),
         command("pollnow", poll_now),
         command("stats", stats),
+        button(Action.ADD_FOUND_FEED, add_found_feed),
     ]
-
-
-def render_health(
-    tr: Translator, listed: Sequence[Feed], topics: Mapping[int, Topic], now: datetime
-) -> str:
-    """Feed health, one block per feed, cut with "…and N more" to fit one message."""
-    header = tr.ngettext("📡 {count} feed", "📡 {count} feeds", len(listed)).format(
-        count=len(listed)
-    )
-    blocks: list[str] = []
-    used = utf16_len(header)
-    for feed in listed:
-        block = _health_block(tr, feed, topics.get(feed.topic_id), now)
-        if used + utf16_len(block) + 2 > LIST_BUDGET:
-            break
-        blocks.append(block)
-        used += utf16_len(block) + 2
-    rest = len(listed) - len(blocks)
-    if rest:
-        blocks.append(
-            tr.ngettext("…and {count} more feed.", "…and {count} more feeds.", rest).format(
-                count=rest
-            )
-        )
-    return "\n\n".join([f"<b>{header}</b>", *blocks])
-
-
-def render_poll_summary(tr: Translator, reports: Sequence[PollReport]) -> str:
-    """What /pollnow did: new entries, feeds not modified, feeds failed with their errors."""
-    new = sum(r.new_entries for r in reports if r.outcome is Outcome.NEW)
-    unchanged = sum(r.outcome is Outcome.NOT_MODIFIED for r in reports)
-    failed = [r for r in reports if r.outcome is Outcome.FAILED]
-    lines = [
-        tr.ngettext("Polled {count} feed.", "Polled {count} feeds.", len(reports)),
-        tr.ngettext("🆕 {count} new entry", "🆕 {count} new entries", new),
-        tr.ngettext("💤 {count} feed not modified", "💤 {count} feeds not modified", unchanged),
-        tr.ngettext("❌ {count} feed failed", "❌ {count} feeds failed", len(failed)),
-    ]
-    counts = (len(reports), new, unchanged, len(failed))
-    lines = [line.format(count=n) for line, n in zip(lines, counts, strict=True)]
-    lines += _problem_lines(tr, [(r.feed, r.error or "") for r in failed])
-    return "\n".join(lines)
-
-
-def render_stats(tr: Translator, numbers: BotStats, unhealthy: Sequence[Feed]) -> str:
-    """The /stats message: one labelled number a line, then the feeds in trouble."""
-    labelled = [
-        (tr.gettext("📚 Topics: {count}"), numbers.topics),
-        (tr.gettext("📡 Feeds: {count}"), numbers.feeds),
-        (tr.gettext("👥 Subscribed chats: {count}"), numbers.subscribers),
-        (tr.gettext("⏸ Paused chats: {count}"), numbers.paused_chats),
-        (tr.gettext("🚫 Blocked or gone chats: {count}"), numbers.inactive_chats),
-        (tr.gettext("📬 Deliveries pending: {count}"), numbers.pending),
-        (tr.gettext("✅ Sent in the last 24 hours: {count}"), numbers.sent),
-        (tr.gettext("❌ Failed in the last 24 hours: {count}"), numbers.failed),
-        (tr.gettext("⚠️ Failing feeds: {count}"), numbers.failing_feeds),
-        (tr.gettext("⛔ Disabled feeds: {count}"), numbers.disabled_feeds),
-    ]
-    lines = ["<b>" + escape(tr.gettext("📊 Stats")) + "</b>"]
-    lines += [label.format(count=count) for label, count in labelled]
-    problems = [(f, f.last_error or "") for f in unhealthy]
-    return "\n".join(
-        lines + _problem_lines(tr, problems, numbers.failing_feeds + numbers.disabled_feeds)
-    )
-
-
-def _health_block(tr: Translator, feed: Feed, topic: Topic | None, now: datetime) -> str:
-    if feed.disabled:
-        status = tr.gettext("⛔ disabled")
-    elif feed.failures:
-        status = tr.ngettext(
-            "⚠️ {count} failure in a row", "⚠️ {count} failures in a row", feed.failures
-        ).format(count=feed.failures)
-    elif feed.last_success_at is None:
-        status = tr.gettext("🆕 not polled yet")
-    else:
-        status = tr.gettext("✅ healthy")
-    where = f" · {escape(topic.slug)}" if topic else ""
-    polled = (
-        tr.format_ago(feed.last_polled_at, now) if feed.last_polled_at else tr.gettext("never")
-    )
-    lines = [
-        f"{_feed_name(feed)} #{feed.id}{where}",
-        _code(feed.url),
-        tr.gettext("Last poll: {when}").format(when=escape(polled)) + f" · {status}",
-    ]
-    if feed.last_error:
-        error = escape(shorten(feed.last_error, ERROR_CHARS))
-        lines.append(tr.gettext("Last error: {error}").format(error=error))
-    if feed.disabled and feed.disabled_reason:
-        reason = escape(shorten(feed.disabled_reason, ERROR_CHARS))
-        lines.append(tr.gettext("Why disabled: {reason}").format(reason=reason))
-    return "\n".join(lines)
-
-
-def _problem_lines(
-    tr: Translator, problems: Sequence[tuple[Feed, str]], total: int | None = None
-) -> list[str]:
-    """A line per feed and its error, at most MAX_LISTED_PROBLEMS, then "…and N more"."""
-    lines = [
-        f"• {_feed_name(feed)} #{feed.id}: {escape(shorten(error, ERROR_CHARS))}"
-        for feed, error in problems[:MAX_LISTED_PROBLEMS]
-    ]
-    rest = (len(problems) if total is None else total) - len(lines)
-    if rest > 0:
-        lines.append(
-            tr.ngettext("…and {count} more feed.", "…and {count} more feeds.", rest).format(
-                count=rest
-            )
-        )
-    return lines
 
 
 async def _topics_by_id(context: BotContext) -> dict[int, Topic]:
     return {topic.id: topic for topic in await context.store.list_topics()}
-
-
-def render_add_feed(tr: Translator, outcome: outcomes.AddOutcome) -> str:
-    """What came of adding a feed: added (with its entry count), already there, or refused."""
-    match outcome:
-        case outcomes.FeedAdded(topic, report):
-            return _added(tr, report, topic)
-        case outcomes.FeedAlreadyThere(topic, url):
-            return _already(tr, url, topic)
-        case outcomes.FeedRefused(url, reason):
-            return tr.gettext("❌ Could not add {url}: {reason}").format(
-                url=_code(url), reason=escape(shorten(reason, ERROR_CHARS))
-            )
-        case outcomes.FeedChoices(_, url, found):
-            reason = "a web page that names several feeds: " + ", ".join(f.url for f in found)
-            return tr.gettext("❌ Could not add {url}: {reason}").format(
-                url=_code(url), reason=escape(shorten(reason, ERROR_CHARS))
-            )
-
-
-async def _not_one_feed(
-    context: BotContext, tr: Translator, outcome: outcomes.NoSuchFeed | outcomes.AmbiguousFeed
-) -> str:
-    """There is no such feed, or the URL is in several topics: which ids to choose from."""
-    if isinstance(outcome, outcomes.NoSuchFeed):
-        text = tr.gettext("There is no feed {feed}. See /feeds.")
-        return text.format(feed=_code(outcome.ref))
-    topics = await _topics_by_id(context)
-    lines = [f"• #{f.id} ({escape(topics[f.topic_id].slug)})" for f in outcome.feeds]
-    text = tr.gettext("That URL is in several topics. Remove one by its id:")
-    return text + "\n" + "\n".join(lines)
-
-
-def _added(tr: Translator, report: PollReport, topic: Topic) -> str:
-    count = report.new_entries
-    text = tr.ngettext(
-        "✅ Added {feed} to {topic}: {count} entry.",
-        "✅ Added {feed} to {topic}: {count} entries.",
-        count,
-    ).format(feed=_feed_name(report.feed, report.title), topic=topic_label(topic), count=count)
-    if report.problem:
-        note = tr.gettext("The feed is ill-formed but usable: {problem}")
-        text += "\n" + note.format(problem=escape(shorten(report.problem, ERROR_CHARS)))
-    return text
-
-
-def _already(tr: Translator, url: str, topic: Topic) -> str:
-    text = tr.gettext("{url} is already in {topic}.")
-    return text.format(url=_code(url), topic=topic_label(topic))
-
-
-def _feed_name(feed: Feed, title: str = "") -> str:
-    return f"<b>{escape(shorten(title or feed.title or feed.url, TITLE_CHARS))}</b>"
-
-
-def _code(text: str) -> str:
-    return f"<code>{escape(shorten(text, URL_CHARS))}</code>"

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from html import escape
-
 from telegram import Update
 from telegram.ext import BaseHandler, MessageHandler, filters
 
 from bot.chat.context import BotContext
 from bot.chat.readers import reader_of
 from bot.chat.replies import reply
-from bot.core.render import shorten
-
-COMMAND_CHARS = 32
+from bot.core.render_reader import render_unknown_command
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
@@ -20,8 +16,7 @@ async def unknown_command(update: Update, context: BotContext) -> None:
     reader = await reader_of(update, context)
     message = update.effective_message
     name = (message.text or "").split()[0] if message and message.text else ""
-    text = reader.tr.gettext("I don't know {command}. Send /help for the list of commands.")
-    await reply(update, text.format(command=escape(shorten(name, COMMAND_CHARS))))
+    await reply(update, render_unknown_command(reader.tr, name))
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

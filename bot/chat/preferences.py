@@ -17,6 +17,7 @@ from bot.chat.routing import button, command
 from bot.core.callbacks import Action, decode, encode
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 from bot.core.render import Button
+from bot.core.render_reader import render_settings
 from bot.operations.daily import resume
 
 DAILY_TIMES = ("0700", "0800", "1200", "1800", "2100")
@@ -96,27 +97,14 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
 
 def describe(chat: Chat, tr: Translator) -> str:
     """The current settings, one per line."""
-    mode = (
-        tr.gettext("one daily digest at {time}").format(time=_clock(chat.daily_time))
-        if chat.mode is DeliveryMode.DAILY
-        else tr.gettext("instant: each article as it arrives")
+    quiet = (chat.quiet_start, chat.quiet_end) if chat.quiet_start and chat.quiet_end else None
+    return render_settings(
+        tr,
+        daily_at=chat.daily_time if chat.mode is DeliveryMode.DAILY else None,
+        timezone=chat.timezone,
+        quiet=quiet,
+        paused=chat.paused,
     )
-    quiet = (
-        f"{_clock(chat.quiet_start)}–{_clock(chat.quiet_end)}"
-        if chat.quiet_start and chat.quiet_end
-        else tr.gettext("none")
-    )
-    state = tr.gettext("paused") if chat.paused else tr.gettext("active")
-    lines = [
-        "⚙️ <b>" + tr.gettext("Settings") + "</b>",
-        tr.gettext("Delivery: {mode}").format(mode=mode),
-        tr.gettext("Timezone: {zone}").format(zone=chat.timezone),
-        tr.gettext("Quiet hours: {hours}").format(hours=quiet),
-        tr.gettext("Pushes: {state}").format(state=state),
-        "",
-        tr.gettext("Another timezone: /settings tz Area/City"),
-    ]
-    return "\n".join(lines)
 
 
 def settings_buttons(chat: Chat, tr: Translator) -> list[list[Button]]:

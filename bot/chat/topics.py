@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from html import escape
-from typing import Final
-
 from telegram import Update
 
 from bot.chat.context import BotContext
 from bot.chat.readers import Reader
 from bot.chat.replies import reply
 from bot.core import outcomes
-from bot.core.i18n import Translator
 from bot.core.models import Topic
-from bot.core.render import shorten
+from bot.core.render_reader import render_no_such_topic
 from bot.operations.topics import find_topic as find
-
-SHOWN_SLUG_CHARS: Final = 40
 
 
 async def find_topic(
@@ -28,17 +22,3 @@ async def find_topic(
         await reply(update, render_no_such_topic(reader.tr, found))
         return None
     return found
-
-
-def render_no_such_topic(tr: Translator, missing: outcomes.NoSuchTopic) -> str:
-    """There is no such topic; did they mean the closest one, or see /topics."""
-    text = tr.gettext("There is no topic “{slug}”.").format(
-        slug=escape(shorten(missing.name, SHOWN_SLUG_CHARS))
-    )
-    if missing.guess:
-        text += " " + tr.gettext("Did you mean {slug}?").format(
-            slug=f"<code>{missing.guess}</code>"
-        )
-    elif missing.any_topics:
-        text += " " + tr.gettext("See /topics.")
-    return text

@@ -23,6 +23,7 @@ class Action(StrEnum):
     LANGUAGE = "l"
     SETTINGS = "st"
     DELETE_TOPIC = "dt"
+    ADD_FOUND_FEED = "af"  # topic id, index of the feed among those a page names
     CANCEL = "x"
 
 

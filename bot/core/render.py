@@ -1,15 +1,21 @@
-"""Digests to Telegram HTML (escaped, within 4,096 characters) and to plain text for a terminal."""
+"""Digests to Telegram HTML (escaped, within 4,096 characters) and to plain text for a terminal.
+
+Also what every other message shares (`render_admin`, `render_feeds`, `render_reader`): one set
+of limits for text that feeds and users supply, and the escaping helpers that apply them.
+"""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from bot.core.callbacks import Action, encode
 from bot.core.i18n import Translator
-from bot.core.models import Digest
+from bot.core.models import Digest, Topic
+from bot.core.topics import MAX_NAME_CHARS as MAX_TOPIC_NAME_CHARS
+from bot.core.topics import MAX_SLUG_CHARS
 
 MAX_MESSAGE_CHARS: Final = 4096
 MAX_TITLE_CHARS: Final = 256
@@ -23,6 +29,16 @@ MAX_BUNDLE_TITLE_CHARS: Final = 150
 MAX_BUNDLE_POINT_CHARS: Final = 200
 BUNDLE_BUTTON_CHARS: Final = 40
 ELLIPSIS: Final = "…"
+
+# What feeds and users supply, shown in admin and reader messages: one limit each, UTF-16 units.
+MAX_SHOWN_TITLE_CHARS: Final = 80  # a feed's title
+MAX_SHOWN_URL_CHARS: Final = 120  # a URL, or the name of a file sent
+MAX_SHOWN_ERROR_CHARS: Final = 160  # a fetch error, a refusal or a feed's problem
+MAX_SHOWN_ARG_CHARS: Final = 40  # a word typed back: a slug, a channel, a command
+# Every valid topic name fits, even in astral characters (two UTF-16 units each).
+MAX_SHOWN_NAME_CHARS: Final = 2 * MAX_TOPIC_NAME_CHARS
+# A list in one message (feeds, topics): room left under the limit for its "…and N more" line.
+LIST_BUDGET: Final = MAX_MESSAGE_CHARS - 200
 
 
 @dataclass(frozen=True)
@@ -158,6 +174,34 @@ def shorten(text: str, limit: int) -> str:
             break
         kept.append(char)
     return "".join(kept).rstrip() + ELLIPSIS
+
+
+def escape_text(text: str, limit: int) -> str:
+    """Feed or user text for Telegram HTML: valid Unicode, at most `limit` units, escaped."""
+    return html.escape(shorten(text, limit))
+
+
+def render_plain(text: str) -> str:
+    """A translated sentence that may hold < > & (a usage line such as "/addtopic <slug>")."""
+    return html.escape(text, quote=False)
+
+
+def fit_lines(lines: Iterable[str], budget: int, separator: str) -> list[str]:
+    """The first lines that fit in `budget` UTF-16 units of HTML, each with its separator."""
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        used += utf16_len(line) + utf16_len(separator)
+        if used > budget:
+            break
+        kept.append(line)
+    return kept
+
+
+def topic_label(topic: Topic) -> str:
+    """A topic's name in bold and its slug, as Telegram HTML."""
+    name = escape_text(topic.name, MAX_SHOWN_NAME_CHARS)
+    return f"<b>{name}</b> (<code>{escape_text(topic.slug, MAX_SLUG_CHARS)}</code>)"
 
 
 def _title(digest: Digest) -> str:

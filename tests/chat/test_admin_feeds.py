@@ -5,9 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.store import ChatKind
-from bot.chat.admin_feeds import render_health
-from bot.core.models import Feed, Topic
-from bot.locales import load_translators
 from tests.conftest import ADMIN, USER, RunningBot
 from tests.fakes.feedserver import FeedServer
 
@@ -194,14 +191,6 @@ async def test_feeds_list_is_cut_to_one_message(running_bot: RunningBot) -> None
     assert 0 < shown < 60
 
 
-def test_render_health_in_japanese_uses_babel_relative_times() -> None:
-    translators = load_translators()
-    now = datetime(2026, 5, 1, 12, tzinfo=UTC)
-    feed = Feed(1, 1, "https://example.com/a.xml", "A", last_polled_at=now - timedelta(hours=3))
-    text = render_health(translators["ja"], [feed], {1: Topic(1, "tech", "Tech")}, now)
-    assert "3 時間前" in text
-
-
 async def test_pollnow_sums_up(running_bot: RunningBot, feed_server: FeedServer) -> None:
     store = running_bot.store
     tech = await store.add_topic("tech", "Tech")
@@ -263,3 +252,90 @@ async def test_stats(running_bot: RunningBot) -> None:
         "⛔ Disabled feeds: 0\n"
         f"• <b>Flaky</b> #{flaky.id}: timeout"
     )
+
+
+def home_page(*links: tuple[str, str, str]) -> bytes:
+    tags = "".join(
+        f'<link rel="alternate" type="application/{kind}+xml" title="{title}" href="{href}">'
+        for kind, title, href in links
+    )
+    return f"<!DOCTYPE html><html><head>{tags}</head><body>Home</body></html>".encode()
+
+
+async def test_addfeed_with_a_site_page_adds_the_feed_it_names(
+    running_bot: RunningBot, feed_server: FeedServer
+) -> None:
+    await running_bot.store.add_topic("tech", "Tech")
+    feed_server.route("/site-one/feed.xml", body=rss(("a", "Alpha")))
+    feed_server.route(
+        "/site-one/",
+        body=home_page(("rss", "Posts", "feed.xml")),
+        headers={"Content-Type": "text/html"},
+    )
+    page = feed_server.url("/site-one/")
+    _, done = await add_feed_command(running_bot, f"/addfeed tech {page}")
+    assert done == (
+        f"✅ Added <b>Scripted</b> to {LABEL}: 1 entry.\n"
+        f"The page <code>{page}</code> names this feed."
+    )
+    [feed] = await running_bot.store.list_feeds()
+    assert feed.url == feed_server.url("/site-one/feed.xml")
+
+
+async def test_addfeed_with_a_page_naming_several_feeds_offers_buttons(
+    running_bot: RunningBot, feed_server: FeedServer
+) -> None:
+    topic = await running_bot.store.add_topic("tech", "Tech")
+    feed_server.route("/site-two/atom.xml", body=rss(("b", "Beta")))
+    feed_server.route(
+        "/site-two/",
+        body=home_page(("rss", "Posts", "rss.xml"), ("atom", "", "atom.xml")),
+        headers={"Content-Type": "text/html"},
+    )
+    page = feed_server.url("/site-two/")
+    api = running_bot.api
+    since = len(api.calls())
+    progress = await running_bot.command(ADMIN, f"/addfeed tech {page}")
+    edit = await api.wait_for_call_async("editMessageText", since=since)
+    assert edit.params["text"] == (
+        f"🔎 <code>{page}</code> is a web page that names 2 feeds. "
+        f"Which one shall I add to {LABEL}?"
+    )
+    rows = edit.params["reply_markup"]["inline_keyboard"]
+    host = page.split("://", 1)[1]
+    assert [row[0]["text"] for row in rows] == [f"Posts · {host}rss.xml", f"Atom · {host}atom.xml"]
+    assert await running_bot.store.list_feeds() == []
+
+    since = len(api.calls())
+    second = rows[1][0]["callback_data"]
+    await running_bot.press(ADMIN, second, progress.result["message_id"])
+    done = await api.wait_for_call_async(
+        "editMessageText", lambda c: "Added" in c.params["text"], since=since
+    )
+    assert done.params["text"] == f"✅ Added <b>Scripted</b> to {LABEL}: 1 entry."
+    [feed] = await running_bot.store.list_feeds(topic.id)
+    assert feed.url == feed_server.url("/site-two/atom.xml")
+
+    # The buttons are gone with the choice made.
+    assert not done.params.get("reply_markup", {}).get("inline_keyboard")
+
+
+async def test_a_feed_choice_the_bot_forgot_has_expired(
+    running_bot: RunningBot, feed_server: FeedServer
+) -> None:
+    await running_bot.store.add_topic("tech", "Tech")
+    feed_server.route(
+        "/site-three/",
+        body=home_page(("rss", "A", "a.xml"), ("rss", "B", "b.xml")),
+        headers={"Content-Type": "text/html"},
+    )
+    api = running_bot.api
+    since = len(api.calls())
+    progress = await running_bot.command(ADMIN, f"/addfeed tech {feed_server.url('/site-three/')}")
+    edit = await api.wait_for_call_async("editMessageText", since=since)
+    # A restart forgets what was offered (chat_data lives in memory).
+    running_bot.app.chat_data[ADMIN].clear()
+    data = edit.params["reply_markup"]["inline_keyboard"][0][0]["callback_data"]
+    answer = await running_bot.press(ADMIN, data, progress.result["message_id"])
+    assert answer.params["text"] == "That choice has expired: send /addfeed again."
+    assert await running_bot.store.list_feeds() == []
