@@ -36,7 +36,7 @@ from bot.adapters.telegram.error_handler import on_error
 from bot.adapters.telegram.menus import set_menus
 from bot.adapters.telegram.transport import AiohttpRequest
 from bot.config import Settings
-from bot.core.pacing import send_rate
+from bot.core.pacing import in_flight_limit, send_rate
 from bot.locales import load_translators
 from bot.pipeline import Poller
 
@@ -154,13 +154,16 @@ async def start_services(application: BotApplication) -> None:
     services.poller = make_poller(settings, services.store, services.fetcher)
     services.translators = load_translators(settings.default_language)
     await set_menus(application.bot, services.translators, settings.admin_ids)
+    rate = send_rate(settings.max_rate, paid=settings.paid_broadcast)
     services.dispatcher = Dispatcher(
         application.bot,
         services.store,
         services.translators,
+        # Pushes have a connection pool of their own, closed when the dispatcher stops.
+        transport=AiohttpRequest(connection_pool_size=in_flight_limit(rate)),
         # Read on each use: tests swap the clock after start-up.
         clock=lambda: services.clock(),
-        rate=send_rate(settings.max_rate, paid=settings.paid_broadcast),
+        rate=rate,
         paid=settings.paid_broadcast,
     )
     services.dispatcher.start()

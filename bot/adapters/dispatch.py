@@ -12,8 +12,9 @@ minute per group, holds after a 429), and how many sends are in flight. This mod
 shell that acts on its decisions: one task loops over `next_step`, claims run in a task beside
 it (so that sends go on while a claim waits for the database), and each send runs in a task of
 its own. Replies to commands go straight through PTB and never queue here, but each is counted
-against the same limits (`sent_elsewhere`). The dispatcher's sends have a connection pool of
-their own, so a fan-out never holds a reply up.
+against the same limits (`sent_elsewhere`). The dispatcher's sends go through a transport of
+their own (a `BaseRequest` it is given, and initializes and shuts down as PTB's `Bot` does), so
+a fan-out never holds a reply up.
 
 When Telegram cannot be reached at all (`outage.Outage`), nothing is claimed or started until it
 answers again, and the sends that failed meanwhile wait in memory without counting an attempt.
@@ -31,6 +32,7 @@ from datetime import datetime
 from typing import Final
 
 from telegram import Bot
+from telegram.request import BaseRequest
 
 from bot.adapters.group_commit import GroupCommit
 from bot.adapters.outage import Outage
@@ -38,7 +40,6 @@ from bot.adapters.pushes import Pushes
 from bot.adapters.store import Chat, ChatKind, Delivery, Store
 from bot.adapters.store.outbox import SentMessage
 from bot.adapters.telegram.sender import post_message
-from bot.adapters.telegram.transport import AiohttpRequest
 from bot.core.delivery import (
     ChatGone,
     Failed,
@@ -53,7 +54,7 @@ from bot.core.delivery import (
     next_step,
 )
 from bot.core.i18n import Translators
-from bot.core.pacing import in_flight_limit, quiet_until
+from bot.core.pacing import quiet_until
 from bot.core.sendqueue import TICK, Claim, Idle, Pause, SendQueue, Start
 from bot.core.sendqueue import Send as QueuedSend
 from bot.core.text import html_to_text
@@ -74,15 +75,19 @@ class Dispatcher:
         store: Store,
         translators: Translators,
         *,
+        transport: BaseRequest,
         clock: Callable[[], datetime],
         rate: float,
         paid: bool = False,
         worker: str | None = None,
     ) -> None:
-        """Pace at `rate` messages/s; `paid` sends with allow_paid_broadcast."""
+        """Send through `transport` at `rate` messages/s; `paid` sends with allow_paid_broadcast.
+
+        `transport` wants a connection for each send in flight (`pacing.in_flight_limit`).
+        """
         self.bot = bot
         self.store = store
-        self.transport = AiohttpRequest(connection_pool_size=in_flight_limit(rate))
+        self.transport = transport
         self.clock = clock
         self.paid = paid
         self.send_timeout: float | None = None  # read timeout of a send; None: PTB's default
