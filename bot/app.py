@@ -41,7 +41,7 @@ from bot.chat.error_handler import on_error
 from bot.chat.jobs import clean_up, poll_due_feeds, queue_daily_digests
 from bot.config import Settings
 from bot.core.conflicts import ConflictStep, ConflictWatch
-from bot.core.pacing import send_rate
+from bot.core.pacing import in_flight_limit, send_rate
 from bot.errors import ConfigError
 from bot.locales import load_translators
 from bot.operations.seeding import read_seed, seed_new_database
@@ -192,13 +192,16 @@ async def start_services(application: BotApplication) -> None:
     translators = services.translators
     assert translators is not None, "loaded by build_application"
     await set_menus(application.bot, translators, settings.admin_ids)
+    rate = send_rate(settings.max_rate, paid=settings.paid_broadcast)
     services.dispatcher = Dispatcher(
         application.bot,
         services.store,
         translators,
+        # Pushes have a connection pool of their own, closed when the dispatcher stops.
+        transport=AiohttpRequest(connection_pool_size=in_flight_limit(rate)),
         # Read on each use: tests swap the clock after start-up.
         clock=lambda: services.clock(),
-        rate=send_rate(settings.max_rate, paid=settings.paid_broadcast),
+        rate=rate,
         paid=settings.paid_broadcast,
     )
     services.dispatcher.start()

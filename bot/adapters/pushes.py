@@ -1,7 +1,8 @@
 """What an outbox send says: a push or a combined message, rendered once per language.
 
-A fan-out sends the same article to thousands of chats; digests, topic names and rendered
-messages are cached so each is read and rendered once per language, not once per chat.
+A fan-out sends the same article to thousands of chats; digests, topic names, rendered
+messages and their encoded keyboards are cached so each is read and rendered once per language,
+not once per chat.
 """
 
 from __future__ import annotations
@@ -10,12 +11,17 @@ from collections.abc import Sequence
 from typing import Final, TypeVar
 
 from bot.adapters.store import Chat, Delivery, Store
+from bot.adapters.telegram.keyboards import markup
+from bot.adapters.telegram.sender import encode_keyboard
 from bot.core.delivery import batch_header, batch_kind
 from bot.core.i18n import Translators
 from bot.core.models import Digest
-from bot.core.render import Rendered, render_bundle, render_push
+from bot.core.render import Button, Rendered, render_bundle, render_push
 
 MAX_CACHED: Final = 1024
+MAX_KEYBOARDS: Final = 256  # inline keyboards kept encoded
+
+Buttons = tuple[tuple[Button, ...], ...]
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -30,6 +36,7 @@ class Pushes:
         self._digests: dict[int, Digest | None] = {}
         self._topics: dict[int, str] = {}
         self._rendered: dict[tuple[str | None, tuple[int, ...], str], Rendered] = {}
+        self._keyboards: dict[Buttons, str | None] = {}
 
     async def render(
         self, chat: Chat, rows: Sequence[Delivery], batch_key: str | None
@@ -57,6 +64,14 @@ class Pushes:
                 rendered = render_bundle(header, items, tr)
             _remember(self._rendered, key, rendered)
         return rendered, missing
+
+    def keyboard(self, buttons: Buttons) -> str | None:
+        """The encoded markup for rendered buttons: a fan-out sends one keyboard many times."""
+        if buttons not in self._keyboards:
+            if len(self._keyboards) >= MAX_KEYBOARDS:
+                self._keyboards.clear()
+            self._keyboards[buttons] = encode_keyboard(markup(buttons))
+        return self._keyboards[buttons]
 
     async def _digest(self, article_id: int) -> Digest | None:
         if article_id not in self._digests:

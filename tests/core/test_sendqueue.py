@@ -1,0 +1,319 @@
+"""The dispatcher's decisions at fixed times: claims, the line of chats, the pace, the 429s."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pytest
+
+from bot.core.pacing import FREE_RATE, PAID_RATE
+from bot.core.sendqueue import (
+    MAX_HELD,
+    TICK,
+    Claim,
+    Idle,
+    Pause,
+    Send,
+    SendQueue,
+    Start,
+)
+
+
+@dataclass(frozen=True)
+class Chat:
+    id: int
+    kind: str = "private"
+
+
+@dataclass(frozen=True)
+class Row:
+    id: int
+    batch_key: str | None = None
+
+
+Queue = SendQueue[Chat, Row]
+Claimed = list[tuple[Chat, list[Row]]]  # what one claim from the outbox brings
+
+
+def rows(count: int, *, first: int = 1, batch_key: str | None = None) -> list[Row]:
+    return [Row(n, batch_key) for n in range(first, first + count)]
+
+
+def privates(ids: Iterable[int]) -> Claimed:
+    """One push each to these private chats: a fan-out."""
+    return [(Chat(chat_id), [Row(chat_id)]) for chat_id in ids]
+
+
+def queue_with(rate: float, claimed: Claimed) -> Queue:
+    """A queue at `rate` that has claimed these rows at time 0, and nothing more is due."""
+    queue: Queue = SendQueue(rate)
+    assert queue.next_step(0.0) == Claim(queue.claim_size)
+    for chat, chat_rows in claimed:
+        queue.enqueue(chat, chat_rows)
+    queue.claimed(full=False)
+    return queue
+
+
+def start(queue: Queue, now: float) -> Send[Chat, Row]:
+    step = queue.next_step(now)
+    assert isinstance(step, Start), step
+    return step.send
+
+
+def decide(queue: Queue, now: float) -> Start[Chat, Row] | Pause | Idle:
+    """The queue's next decision that is not a claim; each claim brings nothing."""
+    while isinstance(step := queue.next_step(now), Claim):
+        queue.claimed(full=False)
+    return step
+
+
+def run(
+    queue: Queue, now: float = 0.0, *, later_claims: Iterable[Claimed] = ()
+) -> list[tuple[float, int]]:
+    """Act on every decision as the dispatcher does, each send answered at once, until idle.
+
+    Each claim brings the next of `later_claims` (nothing once they are used up). Returns
+    (time, chat id) of every send started, in order.
+    """
+    claims = iter(later_claims)
+    started: list[tuple[float, int]] = []
+    while True:
+        match queue.next_step(now):
+            case Claim():
+                claimed = next(claims, [])
+                for chat, chat_rows in claimed:
+                    queue.enqueue(chat, chat_rows)
+                queue.claimed(full=bool(claimed))
+            case Start(send=send):
+                started.append((now, send.chat.id))
+                queue.finished(send.chat.id, send)
+            case Pause(seconds=seconds):
+                now += seconds
+            case Idle():
+                return started
+
+
+def approx(started: list[tuple[float, int]]) -> list[tuple[object, int]]:
+    return [(pytest.approx(at, abs=1e-9), chat) for at, chat in started]
+
+
+# the pace
+
+
+def test_the_overall_rate_allows_a_burst_of_three_then_one_send_every_thirtieth_second() -> None:
+    queue = queue_with(FREE_RATE, privates(range(1, 41)))
+    expected = [(0.0, 1), (0.0, 2), (0.0, 3)] + [(k / 30, k + 3) for k in range(1, 38)]
+    assert run(queue) == approx(expected)
+
+
+def test_the_paid_rate_allows_a_burst_of_a_hundred_then_one_send_every_millisecond() -> None:
+    queue = queue_with(PAID_RATE, privates(range(1, 301)))
+    expected = [(0.0, n) for n in range(1, 101)] + [(k / 1000, k + 100) for k in range(1, 201)]
+    assert run(queue) == approx(expected)
+
+
+def test_a_private_chat_gets_one_message_a_second() -> None:
+    queue = queue_with(FREE_RATE, [(Chat(7), rows(3))])
+    first = start(queue, 0.0)
+    queue.finished(7, first)
+    assert queue.next_step(0.0) == Pause(1.0)
+    assert run(queue, 0.0) == [(1.0, 7), (2.0, 7)]
+
+
+@pytest.mark.parametrize("kind", ["group", "supergroup", "channel"])
+def test_a_group_gets_twenty_messages_a_minute(kind: str) -> None:
+    queue = queue_with(FREE_RATE, [(Chat(-5, kind), rows(4))])
+    assert run(queue) == [(0.0, -5), (3.0, -5), (6.0, -5), (9.0, -5)]
+
+
+@pytest.mark.parametrize(
+    ("rate", "limit"), [(FREE_RATE, 8), (PAID_RATE, 64)], ids=["free", "paid"]
+)
+def test_sends_in_flight_are_bounded_and_a_finished_one_frees_its_slot(
+    rate: float, limit: int
+) -> None:
+    queue = queue_with(rate, privates(range(1, 101)))
+    now = 0.0
+    sends = []
+    # Nothing more to claim, no send answered: starts, and pauses for the pace, until one
+    # pause lasts a tick (the pace's last no more than 1/rate).
+    while (step := decide(queue, now)) != Pause(TICK):
+        if isinstance(step, Pause):
+            now += step.seconds
+        else:
+            assert isinstance(step, Start)
+            sends.append(step.send)
+    assert (len(sends), queue.in_flight) == (limit, limit)
+    queue.finished(1, sends[0])
+    assert start(queue, now).chat.id == limit + 1
+
+
+# a 429
+
+
+def test_a_429_holds_its_chat_for_retry_after_while_the_others_go_on() -> None:
+    queue = queue_with(FREE_RATE, privates([1, 2, 3]))
+    send = start(queue, 0.0)
+    # Telegram answers 429, retry after 5 s: the send goes back to the head of its chat's line.
+    queue.flood(1, 5.0, 0.0)
+    queue.requeue(send)
+    queue.finished(1, send)
+    assert run(queue) == [(0.0, 2), (0.0, 3), (5.0, 1)]
+    assert queue.held == 0
+
+
+def test_429s_for_two_chats_within_a_second_hold_every_chat() -> None:
+    queue = queue_with(FREE_RATE, privates([1, 2, 3, 4]))
+    first, second = start(queue, 0.0), start(queue, 0.0)
+    queue.flood(1, 5.0, 0.0)
+    queue.flood(2, 5.0, 0.5)  # the overall limit: every chat waits until 5.5 s
+    for send in (first, second):
+        queue.requeue(send)
+        queue.finished(send.chat.id, send)
+    started = run(queue, 0.5)
+    # Every chat is in line from 5.5 s: the two held first, then the others in their order.
+    assert [chat for _, chat in started] == [1, 2, 3, 4]
+    assert started[0] == (5.5, 1)
+    assert min(at for at, _ in started) == 5.5
+
+
+# replies, counted against the same limits
+
+
+def test_a_reply_holds_its_chats_next_push_by_the_chats_interval() -> None:
+    queue = queue_with(FREE_RATE, [(Chat(7), rows(1)), (Chat(-7, "group"), rows(1, first=2))])
+    queue.sent_elsewhere(7, 0.0)
+    queue.sent_elsewhere(-7, 0.0)
+    assert run(queue) == [(1.0, 7), (3.0, -7)]
+
+
+def test_a_reply_counts_against_the_overall_rate() -> None:
+    queue = queue_with(1.0, privates([6]))
+    queue.sent_elsewhere(5, 0.0)
+    assert run(queue) == [(1.0, 6)]
+
+
+def test_a_reply_to_a_chat_in_line_sends_it_to_the_back_and_the_others_do_not_wait() -> None:
+    queue = queue_with(PAID_RATE, privates([1, 2]))
+    queue.sent_elsewhere(1, 0.0)
+    assert run(queue) == [(0.0, 2), (1.0, 1)]
+
+
+# fairness
+
+
+def test_every_chat_in_line_has_its_turn_before_any_has_its_next() -> None:
+    queue = queue_with(PAID_RATE, [(Chat(1), rows(3)), *privates([2, 3])])
+    assert run(queue) == [(0.0, 1), (0.0, 2), (0.0, 3), (1.0, 1), (2.0, 1)]
+
+
+def test_a_chat_in_line_is_not_overtaken_by_the_rest_of_a_big_fan_out() -> None:
+    # A fan-out to 1,000 chats comes in claims of 100 (the claim size at 30/s); chat 7's push
+    # was claimed with the first, behind 50 of them.
+    fan_out = privates(range(1000, 2000))
+    first = [*fan_out[:50], (Chat(7), [Row(7)]), *fan_out[50:99]]
+    queue = queue_with(FREE_RATE, first)
+    assert queue.claim_size == 100
+    later = [fan_out[n : n + 100] for n in range(99, 1000, 100)]
+    started = run(queue, later_claims=later)
+    assert len(started) == 1001
+    assert [chat for _, chat in started].index(7) == 50
+    assert started[50][0] == pytest.approx(48 / 30)
+
+
+def test_a_slow_send_holds_only_its_own_chat() -> None:
+    queue = queue_with(PAID_RATE, [(Chat(1), rows(2)), *privates([2, 3])])
+    slow = start(queue, 0.0)  # never answered during this test
+    assert [start(queue, 0.0).chat.id for _ in range(2)] == [2, 3]
+    assert queue.next_step(1.0) == Pause(TICK)  # chat 1's next waits for its send in flight
+    queue.finished(1, slow)
+    assert start(queue, 1.0).chat.id == 1
+
+
+# claims
+
+
+def test_claims_go_on_while_full_and_otherwise_wait_a_tick_or_a_wake() -> None:
+    queue: Queue = SendQueue(FREE_RATE)
+    assert queue.next_step(0.0) == Claim(100)
+    assert queue.next_step(0.0) == Pause(TICK)  # one claim at a time
+    queue.claimed(full=True)
+    assert queue.next_step(0.1) == Claim(100)
+    queue.claimed(full=False)
+    assert queue.next_step(0.2) == Idle()
+    assert queue.next_step(0.1 + TICK) == Claim(100)
+    queue.claimed(full=False)
+    queue.wake()
+    assert queue.next_step(0.2 + TICK) == Claim(100)
+
+
+def test_the_claim_size_is_two_seconds_of_sends_and_at_least_a_hundred() -> None:
+    assert [SendQueue[Chat, Row](rate).claim_size for rate in (1.0, 30.0, 1000.0)] == [
+        100,
+        100,
+        2000,
+    ]
+
+
+def test_no_claim_while_a_claims_worth_of_chats_or_max_held_rows_wait() -> None:
+    queue = queue_with(FREE_RATE, privates(range(1, 101)))
+    queue.wake()
+    assert isinstance(queue.next_step(0.0), Start)  # 100 chats wait: no claim
+    assert queue.next_step(1.0) == Claim(100)  # 99 wait
+    queue = queue_with(FREE_RATE, [(Chat(1), rows(MAX_HELD))])
+    assert queue.held == MAX_HELD
+    queue.wake()
+    assert isinstance(queue.next_step(0.0), Start)
+    assert queue.next_step(0.5) == Claim(100)  # MAX_HELD - 1 rows held
+
+
+def test_idle_only_when_nothing_waits_is_in_flight_or_due() -> None:
+    queue = queue_with(FREE_RATE, privates([1]))
+    send = start(queue, 0.0)
+    assert queue.next_step(0.0) == Pause(TICK)  # a send in flight
+    queue.finished(1, send)
+    assert queue.next_step(0.0) == Idle()
+
+
+# what is queued
+
+
+def test_rows_of_one_batch_are_one_send_even_across_claims() -> None:
+    queue = queue_with(FREE_RATE, [(Chat(1), [Row(1, "burst:1"), Row(2), Row(3, "burst:1")])])
+    queue.enqueue(Chat(1), [Row(4, "burst:1")])
+    sends = []
+    now = 0.0
+    while len(sends) < 2:
+        sends.append(start(queue, now))
+        queue.finished(1, sends[-1])
+        now += 1.0
+    assert [[row.id for row in send.rows] for send in sends] == [[1, 3, 4], [2]]
+    assert queue.held == 0
+
+
+def test_taken_sends_are_not_started() -> None:
+    queue = queue_with(FREE_RATE, [(Chat(1), rows(3)), *privates([2])])
+    taken = queue.take(1)
+    assert [[row.id for row in send.rows] for send in taken] == [[1], [2], [3]]
+    assert queue.held == 1
+    assert run(queue) == [(0.0, 2)]
+
+
+def test_taking_all_empties_the_queue() -> None:
+    queue = queue_with(FREE_RATE, [(Chat(1), rows(2)), *privates([5])])
+    assert sorted(row.id for send in queue.take_all() for row in send.rows) == [1, 2, 5]
+    assert (queue.held, queue.chats_waiting) == (0, 0)
+    assert run(queue) == []
+
+
+def test_a_moved_groups_sends_go_to_the_supergroup_at_its_pace() -> None:
+    queue = queue_with(FREE_RATE, [(Chat(-5, "group"), rows(3))])
+    send = start(queue, 0.0)
+    # Telegram answers that the group is now supergroup -100: everything goes there.
+    supergroup = Chat(-100, "supergroup")
+    queue.move(-5, supergroup)
+    send.chat = supergroup
+    queue.requeue(send)
+    queue.finished(-5, send)
+    assert run(queue) == [(0.0, -100), (3.0, -100), (6.0, -100)]
