@@ -11,9 +11,10 @@ connection kept alive was checked when it was opened.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ipaddress
 import socket
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Final
 
 import httpcore
@@ -127,17 +128,96 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
         await self._backend.sleep(seconds)
 
 
-class CheckedTransport(httpx.AsyncHTTPTransport):
-    """httpx's transport over a connection pool whose connections go through CheckedBackend."""
+# httpcore's exceptions as httpx raises them, most specific first (as httpx's own transport maps
+# them: a class before its bases).
+HTTPX_ERRORS: Final[tuple[tuple[type[Exception], type[httpx.TransportError]], ...]] = (
+    (httpcore.ConnectTimeout, httpx.ConnectTimeout),
+    (httpcore.ReadTimeout, httpx.ReadTimeout),
+    (httpcore.WriteTimeout, httpx.WriteTimeout),
+    (httpcore.PoolTimeout, httpx.PoolTimeout),
+    (httpcore.TimeoutException, httpx.TimeoutException),
+    (httpcore.ConnectError, httpx.ConnectError),
+    (httpcore.ReadError, httpx.ReadError),
+    (httpcore.WriteError, httpx.WriteError),
+    (httpcore.NetworkError, httpx.NetworkError),
+    (httpcore.ProxyError, httpx.ProxyError),
+    (httpcore.UnsupportedProtocol, httpx.UnsupportedProtocol),
+    (httpcore.LocalProtocolError, httpx.LocalProtocolError),
+    (httpcore.RemoteProtocolError, httpx.RemoteProtocolError),
+    (httpcore.ProtocolError, httpx.ProtocolError),
+)
+
+
+@contextlib.contextmanager
+def httpx_errors() -> Iterator[None]:
+    """Raise httpcore's exceptions as httpx's; anything else (a FetchError) passes as it is."""
+    try:
+        yield
+    except Exception as exc:
+        for source, target in HTTPX_ERRORS:
+            if isinstance(exc, source):
+                raise target(str(exc)) from exc
+        raise
+
+
+class CheckedStream(httpx.AsyncByteStream):
+    """A response body from httpcore, its errors raised as httpx's."""
+
+    def __init__(self, stream: AsyncIterable[bytes]) -> None:
+        self._stream = stream
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        with httpx_errors():
+            async for chunk in self._stream:
+                yield chunk
+
+    async def aclose(self) -> None:
+        """Release the connection back to the pool (or close it)."""
+        close = getattr(self._stream, "aclose", None)
+        if close is not None:
+            with httpx_errors():
+                await close()
+
+
+class CheckedTransport(httpx.AsyncBaseTransport):
+    """An httpx transport over an httpcore connection pool that connects through CheckedBackend.
+
+    httpx's own transport takes no network backend, so this one builds the pool, as httpx's does,
+    and passes requests and answers between the two.
+    """
 
     def __init__(self, backend: CheckedBackend, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
-        # httpx takes no network backend of its own: the pool it built is replaced by the same
-        # pool with one (tests/adapters/test_http.py fails if this stops taking effect).
-        self._pool = httpcore.AsyncConnectionPool(
+        self._connections = httpcore.AsyncConnectionPool(
             ssl_context=httpx.create_ssl_context(trust_env=False),
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
             network_backend=backend,
         )
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Send the request over a pooled, checked connection; the body is streamed."""
+        url = request.url
+        core_request = httpcore.Request(
+            method=request.method,
+            url=httpcore.URL(
+                scheme=url.raw_scheme, host=url.raw_host, port=url.port, target=url.raw_path
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
+        )
+        with httpx_errors():
+            answer = await self._connections.handle_async_request(core_request)
+        if not isinstance(answer.stream, AsyncIterable):
+            raise TypeError("httpcore's async pool answered with a sync stream")
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=CheckedStream(answer.stream),
+            extensions=answer.extensions,
+        )
+
+    async def aclose(self) -> None:
+        """Close every pooled connection."""
+        await self._connections.aclose()

@@ -32,9 +32,21 @@ def path() -> str:
     return f"/t/{uuid.uuid4().hex}"
 
 
+def every_address(address: IPAddress) -> bool:
+    return True
+
+
+@pytest.fixture(params=["httpx-transport", "checked-transport"])
+def local(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Options that reach the local server: httpx's transport, or ours allowing every address."""
+    if request.param == "httpx-transport":
+        return {"allow_private": True}
+    return {"is_allowed_address": every_address}
+
+
 @pytest.fixture
-async def fetcher() -> AsyncIterator[Fetcher]:
-    async with Fetcher(allow_private=True) as fetcher:
+async def fetcher(local: dict[str, Any]) -> AsyncIterator[Fetcher]:
+    async with Fetcher(**local) as fetcher:
         yield fetcher
 
 
@@ -160,12 +172,12 @@ async def test_redirects_are_followed(
 
 @pytest.mark.parametrize(("hops", "kind"), [(3, None), (4, FetchFailure.TOO_MANY_REDIRECTS)])
 async def test_redirect_limit(
-    feed_server: FeedServer, path: str, hops: int, kind: FetchFailure | None
+    feed_server: FeedServer, path: str, hops: int, kind: FetchFailure | None, local: dict[str, Any]
 ) -> None:
     for hop in range(hops):
         feed_server.route(f"{path}/{hop}", redirect_to=feed_server.url(f"{path}/{hop + 1}"))
     feed_server.route(f"{path}/{hops}", body=FEED)
-    async with Fetcher(allow_private=True, max_redirects=3) as fetcher:
+    async with Fetcher(**local, max_redirects=3) as fetcher:
         result = await fetcher.fetch(feed_server.url(f"{path}/0"))
     assert (result.error.kind if result.error else None) == kind
 
@@ -215,27 +227,31 @@ async def test_bad_url(fetcher: Fetcher, url: str) -> None:
 # Size and time limits
 
 
-async def test_body_over_the_cap_with_content_length(feed_server: FeedServer, path: str) -> None:
+async def test_body_over_the_cap_with_content_length(
+    feed_server: FeedServer, path: str, local: dict[str, Any]
+) -> None:
     feed_server.route(path, body=b"x" * 1001)
-    async with Fetcher(allow_private=True, max_bytes=1000) as fetcher:
+    async with Fetcher(**local, max_bytes=1000) as fetcher:
         result = await fetcher.fetch(feed_server.url(path))
     assert result.error is not None
     assert result.error.kind is FetchFailure.TOO_LARGE
 
 
-async def test_body_at_the_cap_is_accepted(feed_server: FeedServer, path: str) -> None:
+async def test_body_at_the_cap_is_accepted(
+    feed_server: FeedServer, path: str, local: dict[str, Any]
+) -> None:
     feed_server.route(path, chunks=[b"x" * 500, b"y" * 500])
-    async with Fetcher(allow_private=True, max_bytes=1000) as fetcher:
+    async with Fetcher(**local, max_bytes=1000) as fetcher:
         result = await fetcher.fetch(feed_server.url(path))
     assert result.error is None
     assert len(result.body) == 1000
 
 
 async def test_body_over_the_cap_without_content_length(
-    feed_server: FeedServer, path: str
+    feed_server: FeedServer, path: str, local: dict[str, Any]
 ) -> None:
     feed_server.route(path, chunks=[b"x" * 400] * 3)  # chunked: no Content-Length
-    async with Fetcher(allow_private=True, max_bytes=1000) as fetcher:
+    async with Fetcher(**local, max_bytes=1000) as fetcher:
         result = await fetcher.fetch(feed_server.url(path))
     assert "content-length" not in result.headers
     assert result.error is not None
@@ -243,13 +259,13 @@ async def test_body_over_the_cap_without_content_length(
 
 
 async def test_declared_length_is_refused_before_reading(
-    feed_server: FeedServer, path: str
+    feed_server: FeedServer, path: str, local: dict[str, Any]
 ) -> None:
     # The body would trickle for a minute: only an early refusal beats the deadline.
     feed_server.route(
         path, headers={"Content-Length": "10000000"}, chunks=[b"x"] * 60, delay_per_chunk=1.0
     )
-    async with Fetcher(allow_private=True, max_bytes=1000, deadline=20) as fetcher:
+    async with Fetcher(**local, max_bytes=1000, deadline=20) as fetcher:
         result = await fetcher.fetch(feed_server.url(path))
     assert result.error is not None
     assert result.error.kind is FetchFailure.TOO_LARGE
@@ -265,11 +281,11 @@ async def test_gzip_body_is_decompressed(
     assert result.body == FEED
 
 
-async def test_gzip_bomb(feed_server: FeedServer, path: str) -> None:
+async def test_gzip_bomb(feed_server: FeedServer, path: str, local: dict[str, Any]) -> None:
     inflated = b"\0" * (16 * 1024 * 1024)
     assert len(gzip.compress(inflated)) < 64 * 1024  # passes the Content-Length check
     feed_server.route(path, body=inflated, gzip=True)
-    async with Fetcher(allow_private=True, max_bytes=1024 * 1024) as fetcher:
+    async with Fetcher(**local, max_bytes=1024 * 1024) as fetcher:
         result = await fetcher.fetch(feed_server.url(path))
     assert result.error is not None
     assert result.error.kind is FetchFailure.TOO_LARGE
@@ -284,30 +300,37 @@ async def test_corrupt_gzip_is_a_protocol_error(
     assert result.error.kind is FetchFailure.PROTOCOL
 
 
-async def test_trickling_body_is_cut_at_the_deadline(feed_server: FeedServer, path: str) -> None:
+async def test_trickling_body_is_cut_at_the_deadline(
+    feed_server: FeedServer, path: str, local: dict[str, Any]
+) -> None:
     # Each byte arrives well within the read timeout; only the total deadline can stop it.
     feed_server.route(path, chunks=[b"x"] * 30, delay_per_chunk=0.3)
-    async with Fetcher(allow_private=True, deadline=1.0, read_timeout=20.0) as fetcher:
+    async with Fetcher(**local, deadline=1.0, read_timeout=20.0) as fetcher:
         result = await fetcher.fetch(feed_server.url(path))
     assert result.error is not None
     assert result.error.kind is FetchFailure.TIMEOUT
     assert result.body == b""
 
 
-async def test_stalled_body_hits_the_read_timeout(feed_server: FeedServer, path: str) -> None:
+async def test_stalled_body_hits_the_read_timeout(
+    feed_server: FeedServer, path: str, local: dict[str, Any]
+) -> None:
     feed_server.route(path, chunks=[b"x", b"y"], delay_per_chunk=5.0)
-    async with Fetcher(allow_private=True, read_timeout=0.5, deadline=30.0) as fetcher:
+    async with Fetcher(**local, read_timeout=0.5, deadline=30.0) as fetcher:
         result = await fetcher.fetch(feed_server.url(path))
     assert result.error is not None
     assert result.error.kind is FetchFailure.TIMEOUT
+    assert str(result.error).startswith("timed out waiting for ")
 
 
-async def test_deadline_spans_redirects(feed_server: FeedServer, path: str) -> None:
+async def test_deadline_spans_redirects(
+    feed_server: FeedServer, path: str, local: dict[str, Any]
+) -> None:
     # Each hop alone fits in the deadline; the three together do not.
     feed_server.route(path + "/a", redirect_to=path + "/b", delay=0.8)
     feed_server.route(path + "/b", redirect_to=path + "/c", delay=0.8)
     feed_server.route(path + "/c", body=FEED, delay=0.8)
-    async with Fetcher(allow_private=True, deadline=2.0) as fetcher:
+    async with Fetcher(**local, deadline=2.0) as fetcher:
         result = await fetcher.fetch(feed_server.url(path + "/a"))
     assert result.error is not None
     assert result.error.kind is FetchFailure.TIMEOUT
@@ -575,9 +598,9 @@ async def fetch_many_while_held(
     ids=["per-host", "in-flight"],
 )
 async def test_concurrency_is_bounded(
-    feed_server: FeedServer, path: str, options: dict[str, Any], peak: int
+    feed_server: FeedServer, path: str, options: dict[str, Any], peak: int, local: dict[str, Any]
 ) -> None:
-    async with Fetcher(allow_private=True, **options) as fetcher:
+    async with Fetcher(**local, **options) as fetcher:
         results = await fetch_many_while_held(feed_server, fetcher, path, 6, peak)
     assert [r.status for r in results] == [200] * 6
     assert feed_server.peak_in_flight(path) == peak

@@ -1,17 +1,16 @@
 """Sending one message through PTB; every refusal comes back as a plain SendFailure.
 
 `send` is PTB's `Bot.send_message`. `post_message` is the dispatcher's: the same sendMessage
-posted through a PTB `BaseRequest` (so PTB's mapping of Telegram's answers to its exceptions),
-minus the two costs that dominate a fan-out: building the request from TelegramObjects and
-turning the answer into a `Message` (a few dozen objects). It takes a keyboard already encoded,
-and reads only the new message's id.
+posted through `AiohttpRequest.post_form` (Telegram's answers raised as the exceptions PTB
+raises), minus the two costs that dominate a fan-out: building the request from TelegramObjects
+and turning the answer into a `Message` (a few dozen objects). It takes a keyboard already
+encoded, and reads only the new message's id.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 from functools import partial
-from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
@@ -21,9 +20,9 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.request import BaseRequest, RequestData
-from telegram.request._requestparameter import RequestParameter
+from telegram.request import BaseRequest
 
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.core.delivery import FailureKind, SendFailure
 
 
@@ -66,7 +65,7 @@ def encode_keyboard(keyboard: InlineKeyboardMarkup | None) -> str | None:
 
 
 async def post_message(
-    request: BaseRequest,
+    request: AiohttpRequest,
     base_url: str,
     chat_id: int,
     html: str | None,
@@ -82,7 +81,7 @@ async def post_message(
     `base_url` is the bot's (`Bot.base_url`); `keyboard` comes from `encode_keyboard`.
     """
     text, mode = (plain or "", None) if html is None else (html, "HTML")
-    fields: dict[str, Any] = {
+    fields: dict[str, object] = {
         "chat_id": chat_id,
         "text": text,
         "parse_mode": mode,
@@ -90,10 +89,9 @@ async def post_message(
         "message_thread_id": thread_id,
         "allow_paid_broadcast": True if paid else None,
     }
-    data = RequestData([RequestParameter(k, v, None) for k, v in fields.items() if v is not None])
     timeout = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
     try:
-        answer = await request.post(f"{base_url}/sendMessage", data, read_timeout=timeout)
+        answer = await request.post_form(f"{base_url}/sendMessage", fields, read_timeout=timeout)
     except TelegramError as error:
         return as_send_failure(error)
     if not isinstance(answer, dict) or not isinstance(message_id := answer.get("message_id"), int):

@@ -4,19 +4,33 @@ PTB's default HTTPXRequest tops out near 350 sends/s on this machine; this trans
 several times that (see `bench/transport.py`). It keeps HTTPXRequest's contract: form bodies,
 multipart uploads, per-call timeouts, TimedOut and NetworkError.
 
+`post_form` is the dispatcher's lean path past PTB's Bot: one Bot API call with a ready form
+body, Telegram's refusals raised as the exceptions PTB raises for them (`raise_refusal`).
+
 `on_message`, when set, hears the chat of every call that posts a message, as it goes out: the
 dispatcher counts the bot's replies against Telegram's limits that its pushes share.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Final
+import json
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import IO, Final, NoReturn
+from urllib.parse import urlencode
 
 import aiohttp
-from telegram._utils.defaultvalue import DefaultValue
-from telegram._utils.types import ODVInput, UploadFileDict
-from telegram.error import NetworkError, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Conflict,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.request import BaseRequest, RequestData
 
 DEFAULT_POOL_SIZE: Final = 64
@@ -28,6 +42,21 @@ POOL_TIMEOUT_MESSAGE: Final = (
     "Request was *not* sent to Telegram. Consider adjusting the connection pool size or "
     "the pool timeout."
 )
+
+
+# RequestData.multipart_data: field name -> (file name, content, MIME type).
+UploadFiles = Mapping[str, tuple[str, bytes | IO[bytes], str]]
+
+
+def _seconds(timeout: object, default: float | None) -> float | None:
+    """A timeout as PTB passes it: seconds, None (no limit), or a marker for `default`.
+
+    PTB marks "not given" with `BaseRequest.DEFAULT_NONE`; like HTTPXRequest, any such marker
+    means this request's own default.
+    """
+    if timeout is None or isinstance(timeout, int | float):
+        return timeout
+    return default
 
 
 def _total(*parts: float | None) -> float | None:
@@ -45,7 +74,50 @@ def posts_message(url: str) -> bool:
     )
 
 
-def multipart_body(fields: dict[str, str], files: UploadFileDict) -> aiohttp.FormData:
+def form_value(value: object) -> str:
+    """A Bot API parameter as a form field: strings as they are, anything else as JSON."""
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def raise_refusal(status: int, payload: bytes) -> NoReturn:
+    """Raise what PTB's BaseRequest raises for a Bot API answer with a non-2xx status.
+
+    The same exception classes, messages and causes as `BaseRequest.post` (PTB 22), so a caller
+    handles an answer to `post_form` as it handles one to a Bot method.
+    """
+    try:
+        message = f"{HTTPStatus(status).phrase} ({status})"
+    except ValueError:
+        message = f"Unknown HTTPError ({status})"
+    parsing_error: TelegramError | None = None
+    try:
+        answer = BaseRequest.parse_json_payload(payload)
+    except TelegramError as unparsed:
+        message += f". Parsing the server response {payload!r} failed"
+        parsing_error = unparsed
+    else:
+        message = answer.get("description") or message
+        if parameters := answer.get("parameters"):
+            if new_chat_id := parameters.get("migrate_to_chat_id"):
+                raise ChatMigrated(new_chat_id)
+            if retry_after := parameters.get("retry_after"):
+                raise RetryAfter(retry_after)
+            message += f". The server response contained unknown parameters: {parameters}"
+    refusal: TelegramError
+    if status == HTTPStatus.FORBIDDEN:
+        refusal = Forbidden(message)
+    elif status in (HTTPStatus.NOT_FOUND, HTTPStatus.UNAUTHORIZED):
+        refusal = InvalidToken(message)
+    elif status == HTTPStatus.BAD_REQUEST:
+        refusal = BadRequest(message)
+    elif status == HTTPStatus.CONFLICT:
+        refusal = Conflict(message)
+    else:
+        refusal = NetworkError(message)  # 5xx (502 Bad Gateway included) and the rest
+    raise refusal from parsing_error
+
+
+def multipart_body(fields: dict[str, str], files: UploadFiles) -> aiohttp.FormData:
     """A multipart/form-data body of the string fields and the files, as HTTPXRequest sends."""
     # Unquoted: filenames go out as UTF-8, as httpx sends them, not percent-encoded.
     form = aiohttp.FormData(quote_fields=False)
@@ -60,11 +132,11 @@ class AiohttpRequest(BaseRequest):
     """A BaseRequest over one aiohttp.ClientSession, created in initialize() on the bot's loop."""
 
     __slots__ = (
-        "_connect_timeout",
-        "_pool_size",
-        "_pool_timeout",
+        "_connection_pool_size",
+        "_default_connect_timeout",
+        "_default_pool_timeout",
+        "_default_read_timeout",
         "_proxy",
-        "_read_timeout",
         "_session",
         "on_message",
     )
@@ -79,10 +151,10 @@ class AiohttpRequest(BaseRequest):
     ) -> None:
         if connection_pool_size < 1:
             raise ValueError("connection_pool_size must be at least 1")
-        self._pool_size = connection_pool_size
-        self._read_timeout = read_timeout
-        self._connect_timeout = connect_timeout
-        self._pool_timeout = pool_timeout
+        self._connection_pool_size = connection_pool_size
+        self._default_read_timeout = read_timeout
+        self._default_connect_timeout = connect_timeout
+        self._default_pool_timeout = pool_timeout
         self._proxy = proxy
         self._session: aiohttp.ClientSession | None = None
         self.on_message: Callable[[int | str], None] | None = None
@@ -90,12 +162,13 @@ class AiohttpRequest(BaseRequest):
     @property
     def read_timeout(self) -> float | None:
         """The default read timeout; PTB adds getUpdates' long-poll timeout to it."""
-        return self._read_timeout
+        return self._default_read_timeout
 
     async def initialize(self) -> None:
         """Open the session and its connection pool on the running loop, if not open yet."""
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._pool_size, limit_per_host=self._pool_size)
+            size = self._connection_pool_size
+            connector = aiohttp.TCPConnector(limit=size, limit_per_host=size)
             # No trust_env: it costs two thread hops per request (netrc, proxy variables), so
             # unlike httpx, HTTPS_PROXY is not read; pass proxy= instead.
             self._session = aiohttp.ClientSession(
@@ -113,44 +186,93 @@ class AiohttpRequest(BaseRequest):
         url: str,
         method: str,
         request_data: RequestData | None = None,
-        read_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        write_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
-        pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+        write_timeout: object = BaseRequest.DEFAULT_NONE,
+        connect_timeout: object = BaseRequest.DEFAULT_NONE,
+        pool_timeout: object = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        """Send one request; returns the HTTP status and the body, as BaseRequest expects."""
+        """Send one request; returns the HTTP status and the body, as BaseRequest expects.
+
+        The timeouts are seconds, None (no limit) or `BaseRequest.DEFAULT_NONE` (this request's
+        own). aiohttp has no socket-write timeout, so write_timeout cannot be honoured.
+        """
+        body: aiohttp.FormData | bytes | None = None
+        headers: dict[str, str] | None = None
+        chat = None
+        if request_data is not None:
+            chat = request_data.parameters.get("chat_id")
+            if request_data.contains_files:
+                body = multipart_body(request_data.json_parameters, request_data.multipart_data)
+            else:
+                # Encoded here, not by aiohttp.FormData, which builds a multipart writer each time.
+                body, headers = request_data.url_encoded_parameters().encode(), FORM_HEADERS
+        limits = self._timeout(read_timeout, connect_timeout, pool_timeout)
+        return await self._exchange(method, url, body, headers, chat, limits)
+
+    async def post_form(
+        self,
+        url: str,
+        fields: Mapping[str, object],
+        *,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> object:
+        """POST one Bot API call; its result, or Telegram's refusal raised as PTB raises it.
+
+        `fields` are the call's parameters (None ones left out, others sent as PTB sends them);
+        `read_timeout` is as for do_request. This is the path of `BaseRequest.post` minus the
+        RequestData: the same TimedOut and NetworkError, the same exceptions for refusals.
+        """
+        form = {name: form_value(v) for name, v in fields.items() if v is not None}
+        body = urlencode(form).encode()
+        try:
+            limits = self._timeout(read_timeout, self.DEFAULT_NONE, self.DEFAULT_NONE)
+            status, payload = await self._exchange(
+                "POST", url, body, FORM_HEADERS, fields.get("chat_id"), limits
+            )
+        except TelegramError:
+            raise
+        except Exception as error:
+            # As BaseRequest does for a transport that fails unexpectedly.
+            raise NetworkError(f"Unknown error in HTTP implementation: {error!r}") from error
+        if not HTTPStatus.OK <= status <= 299:
+            raise_refusal(status, payload)
+        return self.parse_json_payload(payload)["result"]
+
+    def _timeout(
+        self, read_timeout: object, connect_timeout: object, pool_timeout: object
+    ) -> aiohttp.ClientTimeout:
+        """aiohttp's timeouts for PTB's (seconds, None or DEFAULT_NONE); write has none."""
+        connect = _seconds(connect_timeout, self._default_connect_timeout)
+        # aiohttp's read clock starts once the body is sent. `connect` covers the wait for a
+        # pooled connection plus the connect itself, `sock_connect` the connect alone.
+        return aiohttp.ClientTimeout(
+            total=None,
+            connect=_total(_seconds(pool_timeout, self._default_pool_timeout), connect),
+            sock_connect=connect,
+            sock_read=_seconds(read_timeout, self._default_read_timeout),
+        )
+
+    async def _exchange(
+        self,
+        method: str,
+        url: str,
+        body: aiohttp.FormData | bytes | None,
+        headers: dict[str, str] | None,
+        chat: object,
+        limits: aiohttp.ClientTimeout,
+    ) -> tuple[int, bytes]:
+        """One HTTP request: the status and the body; aiohttp's errors as PTB's.
+
+        `chat` is the call's chat_id, for on_message if the call posts a message.
+        """
         session = self._session
         if session is None or session.closed:
             raise RuntimeError("This AiohttpRequest is not initialized!")
-        if isinstance(read_timeout, DefaultValue):
-            read_timeout = self._read_timeout
-        if isinstance(connect_timeout, DefaultValue):
-            connect_timeout = self._connect_timeout
-        if isinstance(pool_timeout, DefaultValue):
-            pool_timeout = self._pool_timeout
-        # aiohttp has no socket-write timeout, so write_timeout cannot be honoured; its read
-        # clock starts once the body is sent. `connect` covers the wait for a pooled connection
-        # plus the connect itself, `sock_connect` the connect alone.
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=_total(pool_timeout, connect_timeout),
-            sock_connect=connect_timeout,
-            sock_read=read_timeout,
-        )
-        if self.on_message is not None and request_data is not None and posts_message(url):
-            chat = request_data.parameters.get("chat_id")
-            if isinstance(chat, int | str):
-                self.on_message(chat)
-        body: aiohttp.FormData | bytes | None = None
-        headers: dict[str, str] | None = None
-        if request_data is not None and request_data.contains_files:
-            body = multipart_body(request_data.json_parameters, request_data.multipart_data)
-        elif request_data is not None:
-            # Encoded here, not by aiohttp.FormData, which builds a multipart writer each time.
-            body, headers = request_data.url_encoded_parameters().encode(), FORM_HEADERS
+        if self.on_message is not None and isinstance(chat, int | str) and posts_message(url):
+            self.on_message(chat)
         try:
             async with session.request(
-                method, url, data=body, headers=headers, timeout=timeout, proxy=self._proxy
+                method, url, data=body, headers=headers, timeout=limits, proxy=self._proxy
             ) as response:
                 return response.status, await response.read()
         except aiohttp.ConnectionTimeoutError as err:

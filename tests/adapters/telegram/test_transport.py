@@ -1,4 +1,7 @@
-"""AiohttpRequest drives python-telegram-bot against the fake Bot API as HTTPXRequest does."""
+"""AiohttpRequest drives python-telegram-bot against the fake Bot API as HTTPXRequest does.
+
+Its lean path, post_form, answers and refuses as PTB's own BaseRequest.post does.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +9,26 @@ import asyncio
 import contextlib
 import datetime as dt
 import socket
+import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from bot.adapters.telegram.transport import AiohttpRequest
+from bot.adapters.telegram.transport import AiohttpRequest, raise_refusal
 from tests.fakes.botapi import BotApiServer
+from tests.fakes.botapi_errors import ErrorKind
+from tests.fakes.feedserver import FeedServer
 
 USER = 42
 KEYBOARD = InlineKeyboardMarkup([[InlineKeyboardButton("💡 Key points", callback_data="kp:1")]])
@@ -242,6 +255,114 @@ async def test_a_refused_connection_is_a_network_error() -> None:
     async with AiohttpRequest() as request:
         with pytest.raises(NetworkError, match=r"^aiohttp\.ClientConnectorError: "):
             await request.post(f"http://127.0.0.1:{port}/bot1:x/getMe")
+
+
+# the lean path: post_form
+
+
+async def test_post_form_posts_the_fields_and_answers_the_result(botapi: BotApiServer) -> None:
+    heard: list[int | str] = []
+    async with AiohttpRequest() as request:
+        request.on_message = heard.append
+        result = await request.post_form(
+            method_url(botapi, "sendMessage"),
+            {
+                "chat_id": USER,
+                "text": "<b>news</b> ✓ & more",
+                "parse_mode": "HTML",
+                "reply_markup": KEYBOARD.to_json(),
+                "message_thread_id": None,
+                "allow_paid_broadcast": True,
+            },
+        )
+
+    call = botapi.calls("sendMessage")[0]
+    assert call.params == {
+        "chat_id": USER,
+        "text": "<b>news</b> ✓ & more",
+        "parse_mode": "HTML",
+        "reply_markup": KEYBOARD.to_dict(),
+        "allow_paid_broadcast": True,
+    }
+    assert isinstance(result, dict)
+    assert result["text"] == "news ✓ & more"
+    assert isinstance(result["message_id"], int)
+    assert heard == [USER]
+
+
+def same_error(error: BaseException) -> tuple[object, ...]:
+    """What a caller can tell of a PTB exception: its class, text, fields and cause's class."""
+    return (
+        type(error),
+        str(error),
+        getattr(error, "retry_after", None),
+        getattr(error, "new_chat_id", None),
+        type(error.__cause__),
+    )
+
+
+@pytest.mark.parametrize(
+    "kind", [kind for kind in ErrorKind if kind is not ErrorKind.TIMEOUT], ids=str
+)
+async def test_post_form_raises_what_a_bot_method_raises(
+    botapi: BotApiServer, kind: ErrorKind
+) -> None:
+    botapi.queue_error(USER, kind, count=2, retry_after=7)
+    async with make_bot(botapi) as bot, AiohttpRequest() as request:
+        with pytest.raises(TelegramError) as by_ptb:
+            await bot.send_message(USER, "news")
+        with pytest.raises(TelegramError) as by_form:
+            await request.post_form(
+                method_url(botapi, "sendMessage"), {"chat_id": USER, "text": "news"}
+            )
+
+    assert same_error(by_form.value) == same_error(by_ptb.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [
+        (400, b'{"ok":false,"error_code":400,"description":"Bad Request: message is empty"}'),
+        (401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'),
+        (403, b'{"ok":false,"error_code":403,"description":"Forbidden: user is deactivated"}'),
+        (404, b'{"ok":false,"error_code":404,"description":"Not Found"}'),
+        (409, b'{"ok":false,"error_code":409,"description":"Conflict: terminated"}'),
+        (429, b'{"ok":false,"description":"Too Many Requests","parameters":{"retry_after":3}}'),
+        (400, b'{"ok":false,"parameters":{"migrate_to_chat_id":-1001}}'),
+        (500, b'{"ok":false,"parameters":{"unknown":1}}'),
+        (500, b'{"ok":false}'),
+        (502, b"<html>Bad Gateway</html>"),
+        (599, b"{}"),
+    ],
+    ids=str,
+)
+async def test_refusals_are_raised_as_ptb_raises_them(
+    feed_server: FeedServer, status: int, body: bytes
+) -> None:
+    # PTB's own mapping, through BaseRequest.retrieve on the same answer, is the reference.
+    path = f"/t/{uuid.uuid4().hex}"
+    feed_server.route(path, status=status, body=body)
+    async with AiohttpRequest() as request:
+        with pytest.raises(TelegramError) as by_ptb:
+            await request.retrieve(feed_server.url(path))
+    with pytest.raises(TelegramError) as by_us:
+        raise_refusal(status, body)
+
+    assert same_error(by_us.value) == same_error(by_ptb.value)
+
+
+async def test_post_form_times_out_as_a_bot_method_does(botapi: BotApiServer) -> None:
+    async with AiohttpRequest() as request:
+        with pytest.raises(TimedOut, match=r"^Timed out$"):
+            await request.post_form(
+                method_url(botapi, "getUpdates"), {"timeout": 5}, read_timeout=0.2
+            )
+
+
+async def test_post_form_on_a_closed_request_is_a_network_error(botapi: BotApiServer) -> None:
+    # BaseRequest.post wraps what the transport raises unexpectedly; so does post_form.
+    with pytest.raises(NetworkError, match=r"^Unknown error in HTTP implementation: "):
+        await AiohttpRequest().post_form(method_url(botapi, "getMe"), {})
 
 
 # lifecycle
