@@ -13,7 +13,7 @@ shell that acts on its decisions: one task loops over `next_step`, claims run in
 it (so that sends go on while a claim waits for the database), and each send runs in a task of
 its own. Replies to commands go straight through PTB and never queue here, but each is counted
 against the same limits (`sent_elsewhere`). The dispatcher's sends go through a transport of
-their own (a `BaseRequest` it is given, and initializes and shuts down as PTB's `Bot` does), so
+their own (an `AiohttpRequest` it is given, and initializes and shuts down as PTB's `Bot` does), so
 a fan-out never holds a reply up.
 
 When Telegram cannot be reached at all (`outage.Outage`), nothing is claimed or started until it
@@ -32,7 +32,6 @@ from datetime import datetime
 from typing import Final
 
 from telegram import Bot
-from telegram.request import BaseRequest
 
 from bot.adapters.group_commit import GroupCommit
 from bot.adapters.outage import Outage
@@ -40,6 +39,7 @@ from bot.adapters.pushes import Pushes
 from bot.adapters.store import Chat, ChatKind, Delivery, Store
 from bot.adapters.store.outbox import SentMessage
 from bot.adapters.telegram.sender import post_message
+from bot.adapters.telegram.transport import AiohttpRequest
 from bot.core.delivery import (
     ChatGone,
     Failed,
@@ -75,7 +75,7 @@ class Dispatcher:
         store: Store,
         translators: Translators,
         *,
-        transport: BaseRequest,
+        transport: AiohttpRequest,
         clock: Callable[[], datetime],
         rate: float,
         paid: bool = False,

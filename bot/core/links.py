@@ -35,7 +35,8 @@ def normalize_link(url: str) -> str:
         return ""
     netloc = parts.netloc.rsplit("@", 1)
     netloc[-1] = netloc[-1].lower()
-    return urlunsplit(parts._replace(scheme=parts.scheme.lower(), netloc="@".join(netloc)))
+    scheme = parts.scheme.lower()
+    return urlunsplit((scheme, "@".join(netloc), parts.path, parts.query, parts.fragment))
 
 
 def is_linkable(url: str) -> bool:

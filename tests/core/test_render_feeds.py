@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core import outcomes
+from bot.core.discovery import FoundFeed
 from bot.core.models import BotStats, Feed, Topic
 from bot.core.polls import Outcome, PollReport
 from bot.core.render import MAX_MESSAGE_CHARS, utf16_len
@@ -56,17 +57,43 @@ def test_add_feed() -> None:
     assert render_checking(EN, FLAKY.url) == (
         "⏳ Checking <code>https://example.com/flaky.xml?a=1&amp;b=2</code>…"
     )
-    assert render_add_feed(EN, outcomes.FeedAdded(TECH, report)) == (
+    assert render_add_feed(EN, outcomes.FeedAdded(TECH, report)).html == (
         f"✅ Added <b>T&lt;1&gt;</b> to {LABEL}: 1 entry.\n"
         "The feed is ill-formed but usable: bad &amp; odd"
     )
-    assert render_add_feed(EN, outcomes.FeedAlreadyThere(TECH, "https://e.x/f")) == (
+    assert render_add_feed(EN, outcomes.FeedAlreadyThere(TECH, "https://e.x/f")).html == (
         f"<code>https://e.x/f</code> is already in {LABEL}."
     )
     refused = outcomes.FeedRefused("https://e.x/" + "u" * 200, "<" * 200)
-    assert render_add_feed(EN, refused) == (
+    assert render_add_feed(EN, refused).html == (
         f"❌ Could not add <code>https://e.x/{'u' * 107}…</code>: {'&lt;' * 159}…"
     )
+
+
+def test_a_feed_found_on_a_page_and_a_choice_of_feeds() -> None:
+    report = PollReport(FLAKY, Outcome.NEW, new_entries=2, title="Posts")
+    found = outcomes.FeedAdded(TECH, report, found_on="https://e.x/?a=1&b=2")
+    assert render_add_feed(EN, found).html == (
+        f"✅ Added <b>Posts</b> to {LABEL}: 2 entries.\n"
+        "The page <code>https://e.x/?a=1&amp;b=2</code> names this feed."
+    )
+    choices = outcomes.FeedChoices(
+        TECH,
+        "https://e.x/",
+        (
+            FoundFeed("https://e.x/rss", "Posts <all>", "RSS"),
+            FoundFeed("https://e.x/atom", "", "Atom"),
+        ),
+    )
+    rendered = render_add_feed(JA, choices)
+    assert rendered.html == (
+        "🔎 <code>https://e.x/</code> はウェブページで、2件のフィードが載っています。"
+        f"{LABEL} にどれを追加しますか？"
+    )
+    assert [[(b.text, b.data) for b in row] for row in rendered.buttons] == [
+        [("Posts <all> · e.x/rss", f"af:{TECH.id}:0")],
+        [("Atom · e.x/atom", f"af:{TECH.id}:1")],
+    ]
 
 
 def test_remove_and_enable() -> None:

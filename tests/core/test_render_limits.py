@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.core import outcomes
 from bot.core.callbacks import MAX_CALLBACK_BYTES, decode
+from bot.core.discovery import FoundFeed
 from bot.core.filters import MAX_KEYWORDS
 from bot.core.models import BotStats, Digest, Feed, Topic
 from bot.core.opml import Refused
@@ -264,9 +265,15 @@ def test_feed_messages(
     for tr in LANGUAGES:
         check(
             [
-                render_add_feed(tr, outcomes.FeedAdded(topic, report)),
+                render_add_feed(tr, outcomes.FeedAdded(topic, report, found_on=url)),
                 render_add_feed(tr, outcomes.FeedAlreadyThere(topic, url)),
                 render_add_feed(tr, outcomes.FeedRefused(url, reason)),
+                render_add_feed(
+                    tr,
+                    outcomes.FeedChoices(
+                        topic, url, tuple(FoundFeed(url, reason, "RSS") for _ in range(10))
+                    ),
+                ),
                 render_checking(tr, url),
                 render_feed_removed(tr, outcomes.FeedRemoved(feed, topic)),
                 render_feed_removed(tr, outcomes.FeedRemoved(feed, None)),
@@ -368,8 +375,8 @@ def test_feed_text_is_shown_as_written_not_interpreted(value: str) -> None:
             render_settings(tr, daily_at=None, timezone=value, quiet=None, paused=False),
             render_import(tr, imported),
             render_import(tr, outcomes.NotOpml(value)),
-            render_add_feed(tr, outcomes.FeedAdded(topic, report)),
-            render_add_feed(tr, outcomes.FeedRefused(value, value)),
+            render_add_feed(tr, outcomes.FeedAdded(topic, report)).html,
+            render_add_feed(tr, outcomes.FeedRefused(value, value)).html,
             render_health(tr, [feed], {1: topic}, datetime(2026, 1, 1, tzinfo=UTC)),
             render_poll_summary(tr, [report]),
             render_health_event(tr, feed, Alert(10), value),
