@@ -16,6 +16,7 @@ from tests.fakes.botapi_html import EntityParseError, parse_html, strip_text, ut
 from tests.fakes.botapi_state import JSON, BotApiState, UploadedFile
 
 MAX_MESSAGE_CHARS: Final = 4096
+MAX_RAW_TEXT_BYTES: Final = 32 * 1024
 MAX_CAPTION_CHARS: Final = 1024
 MAX_CALLBACK_BYTES: Final = 64
 MAX_CALLBACK_ANSWER_CHARS: Final = 200
@@ -51,6 +52,9 @@ def formatted_text(
     """Text after entity parsing and trimming, checked against Telegram's limits."""
     raw = params.get(key)
     text = "" if raw is None else str(raw)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_RAW_TEXT_BYTES:
+        # The Bot API server's own bound on a request's text, before any parsing.
+        raise bad_request("text is too long")
     entities = params.get(entities_key)
     if entities is not None:
         if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):

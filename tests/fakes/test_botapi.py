@@ -236,6 +236,8 @@ def test_html_becomes_text_and_utf16_entities() -> None:
         ("\n" + "a" * 4096 + "  ", None),
         ("   ", "Message text is empty"),
         ("<b></b>", "Message text is empty"),
+        (f'<a href="https://ex.com/{"a" * 33_000}">t</a>', "Text is too long"),
+        ('<a href="https://ex.com/\x00x">t</a>', "Can't parse entities: unclosed start tag .*"),
     ],
     ids=[
         "4096-plus-tags",
@@ -246,6 +248,8 @@ def test_html_becomes_text_and_utf16_entities() -> None:
         "trimmed",
         "blank",
         "empty-tags",
+        "raw-over-32-kib",
+        "nul-in-a-tag",
     ],
 )
 async def test_text_is_limited_after_entity_parsing_in_utf16_units(

@@ -115,7 +115,7 @@ def as_send_failure(error: TelegramError) -> SendFailure:
             text = str(error).lower()
             if "chat not found" in text:
                 return SendFailure(FailureKind.GONE, str(error))
-            if "can't parse entities" in text:
+            if any(r in text for r in ("can't parse entities", "text is too long", "is too long")):
                 return SendFailure(FailureKind.BAD_MARKUP, str(error))
             return SendFailure(FailureKind.BAD_REQUEST, str(error))
         case _:
