@@ -203,6 +203,7 @@ async def start_services(application: BotApplication) -> None:
         clock=lambda: services.clock(),
         rate=rate,
         paid=settings.paid_broadcast,
+        link_preview=settings.link_preview,
     )
     services.dispatcher.start()
     if isinstance(replies := application.bot.request, AiohttpRequest):

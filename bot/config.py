@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from bot.core.models import LinkPreview
 from bot.errors import ConfigError
 
 PREFIX: Final = "DIGESTBOT_"
@@ -26,7 +27,7 @@ KNOWN_SETTINGS: Final = (
     "DEFAULT_LANGUAGE", "MAX_FEED_BYTES", "FETCH_TIMEOUT", "MAX_RATE", "PAID_BROADCAST",
     "ALLOW_PRIVATE_URLS", "USER_RATE", "RETENTION_DAYS", "FULLTEXT_MIN_CHARS", "WEBHOOK_URL",
     "WEBHOOK_LISTEN", "WEBHOOK_PORT", "WEBHOOK_SECRET", "SEED_FILE", "STARTUP_WAIT",
-    "CONFLICT_EXIT",
+    "CONFLICT_EXIT", "LINK_PREVIEW",
 )  # fmt: skip
 
 
@@ -56,6 +57,7 @@ class Settings:
     seed_file: Path | None = None
     startup_wait: float = 60.0
     conflict_exit: float = 5.0  # minutes of 409 Conflicts from getUpdates before run stops
+    link_preview: LinkPreview = LinkPreview.IMAGE  # what pushes preview, unless a topic says
 
     @property
     def api_base_url(self) -> str:
@@ -120,6 +122,9 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         seed_file=Path(env["SEED_FILE"]) if env.get("SEED_FILE") else None,
         startup_wait=_number(env, "STARTUP_WAIT", 60.0, minimum=0),
         conflict_exit=_number(env, "CONFLICT_EXIT", 5.0, minimum=0),
+        link_preview=LinkPreview(
+            _choice(env, "LINK_PREVIEW", LinkPreview.IMAGE, tuple(LinkPreview))
+        ),
     )
 
 

@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_BOT_API_URL, Settings, load_settings, read_env_file
+from bot.config import (
+    DEFAULT_BOT_API_URL,
+    Settings,
+    load_settings,
+    read_env_file,
+    unknown_settings,
+)
+from bot.core.models import LinkPreview
 from bot.errors import ConfigError
 
 TOKEN = {"DIGESTBOT_TOKEN": "123:abc"}
@@ -112,3 +119,27 @@ def test_user_rate(raw: str, rate: int) -> None:
 def test_user_rate_errors_name_the_variable(raw: str) -> None:
     with pytest.raises(ConfigError, match=r"^DIGESTBOT_USER_RATE"):
         load_settings(TOKEN | {"DIGESTBOT_USER_RATE": raw})
+
+
+@pytest.mark.parametrize(
+    ("raw", "mode"),
+    [
+        ("", LinkPreview.IMAGE),
+        ("image", LinkPreview.IMAGE),
+        ("article", LinkPreview.ARTICLE),
+        ("off", LinkPreview.OFF),
+    ],
+)
+def test_link_preview(raw: str, mode: LinkPreview) -> None:
+    settings = load_settings(TOKEN | {"DIGESTBOT_LINK_PREVIEW": raw})
+    assert settings.link_preview is mode
+    assert load_settings(TOKEN).link_preview is LinkPreview.IMAGE
+    assert unknown_settings({"DIGESTBOT_LINK_PREVIEW": raw}) == []
+
+
+def test_a_link_preview_of_another_kind_is_named_with_the_choices() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(TOKEN | {"DIGESTBOT_LINK_PREVIEW": "photo"})
+    assert str(caught.value) == (
+        "DIGESTBOT_LINK_PREVIEW must be one of image, article, off, got 'photo'"
+    )

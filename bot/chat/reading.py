@@ -1,4 +1,8 @@
-"""Reading in chat: /summary, /sources, /next and the buttons under every article."""
+"""Reading in chat: /summary, /sources, /next and the buttons under every article.
+
+A whole article (opened, or the next unread one) previews what its push would: its lead image
+or page, as its topic says. Key points, sources and pages preview nothing (see `replies`).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,14 @@ from bot.core.callbacks import Action, decode
 from bot.core.condense import continue_digest
 from bot.core.models import Digest
 from bot.core.reading import ShowPage, next_step
-from bot.core.render import render_key_points, render_page, render_push, render_sources
+from bot.core.render import (
+    Rendered,
+    preview_url,
+    render_key_points,
+    render_page,
+    render_push,
+    render_sources,
+)
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +109,7 @@ async def _show(
     elif action is Action.KEY_POINTS:
         await reply_rendered(update, render_key_points(digest, article_id, reader.tr))
     else:
-        await reply_rendered(update, render_push(digest, article_id, reader.tr))
+        await reply_rendered(update, await _article(context, reader, article_id, digest))
         await context.store.mark_read(reader.chat_id, article_id)
     await context.store.set_reading(reader.chat_id, article_id, 0)
 
@@ -146,6 +157,15 @@ async def _next_article(update: Update, context: BotContext, reader: Reader) -> 
         await reply(update, reader.tr.gettext("🎉 You're all caught up: no unread articles."))
         return
     article_id, digest = found
-    await reply_rendered(update, render_push(digest, article_id, reader.tr))
+    await reply_rendered(update, await _article(context, reader, article_id, digest))
     await context.store.mark_read(reader.chat_id, article_id)
     await context.store.set_reading(reader.chat_id, article_id, 0)
+
+
+async def _article(
+    context: BotContext, reader: Reader, article_id: int, digest: Digest
+) -> Rendered:
+    """The article as its push shows it, with the preview its topic gives pushes."""
+    mode = await context.store.article_link_preview(article_id) or context.settings.link_preview
+    rendered = render_push(digest, article_id, reader.tr)
+    return replace(rendered, preview=preview_url(digest, mode))

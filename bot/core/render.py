@@ -13,7 +13,7 @@ from typing import Final
 
 from bot.core.callbacks import Action, encode
 from bot.core.i18n import Translator
-from bot.core.models import Digest, Topic
+from bot.core.models import Digest, LinkPreview, Topic
 from bot.core.topics import MAX_NAME_CHARS as MAX_TOPIC_NAME_CHARS
 from bot.core.topics import MAX_SLUG_CHARS
 
@@ -29,6 +29,7 @@ MAX_BUNDLE_TITLE_CHARS: Final = 150
 MAX_BUNDLE_POINT_CHARS: Final = 200
 BUNDLE_BUTTON_CHARS: Final = 40
 ELLIPSIS: Final = "…"
+MAX_PREVIEW_URL_CHARS: Final = 2048  # a longer URL is no lead image worth a preview
 
 # What feeds and users supply, shown in admin and reader messages: one limit each, UTF-16 units.
 MAX_SHOWN_TITLE_CHARS: Final = 80  # a feed's title
@@ -52,10 +53,15 @@ class Button:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A message ready to send: Telegram HTML and rows of inline buttons."""
+    """A message ready to send: Telegram HTML, rows of inline buttons, and its link preview.
+
+    `preview` is the URL Telegram previews, large and above the text; "" shows no preview, not
+    even of a link in the text.
+    """
 
     html: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    preview: str = ""
 
 
 def render_push(digest: Digest, article_id: int, tr: Translator) -> Rendered:
@@ -124,6 +130,20 @@ def render_bundle(header: str, items: Sequence[tuple[int, Digest]], tr: Translat
         for n, (i, d) in enumerate(shown, 1)
     )
     return Rendered("\n\n".join(lines), buttons)
+
+
+def preview_url(digest: Digest, mode: LinkPreview) -> str:
+    """What a push of digest previews under mode: its lead image, its page, or nothing ("")."""
+    match mode:
+        case LinkPreview.IMAGE:
+            url = digest.image
+        case LinkPreview.ARTICLE:
+            url = digest.url
+        case LinkPreview.OFF:
+            url = ""
+    if not url.startswith(("http://", "https://")) or utf16_len(url) > MAX_PREVIEW_URL_CHARS:
+        return ""
+    return _valid_unicode(url)
 
 
 def article_buttons(article_id: int, tr: Translator) -> tuple[Button, ...]:
