@@ -56,16 +56,27 @@ def test_add_feed() -> None:
     assert render_checking(EN, FLAKY.url) == (
         "⏳ Checking <code>https://example.com/flaky.xml?a=1&amp;b=2</code>…"
     )
-    assert render_add_feed(EN, outcomes.FeedAdded(TECH, report)) == (
+    assert render_add_feed(EN, outcomes.FeedAdded(TECH, report)).html == (
         f"✅ Added <b>T&lt;1&gt;</b> to {LABEL}: 1 entry.\n"
         "The feed is ill-formed but usable: bad &amp; odd"
     )
-    assert render_add_feed(EN, outcomes.FeedAlreadyThere(TECH, "https://e.x/f")) == (
+    assert render_add_feed(EN, outcomes.FeedAlreadyThere(TECH, "https://e.x/f")).html == (
         f"<code>https://e.x/f</code> is already in {LABEL}."
     )
     refused = outcomes.FeedRefused("https://e.x/" + "u" * 200, "<" * 200)
-    assert render_add_feed(EN, refused) == (
+    assert render_add_feed(EN, refused).html == (
         f"❌ Could not add <code>https://e.x/{'u' * 107}…</code>: {'&lt;' * 159}…"
+    )
+
+
+def test_a_refusal_is_in_the_readers_language() -> None:
+    refused = outcomes.FeedRefused("https://gihyo.jp/feed", "cannot resolve host gihyo.jp")
+    assert render_add_feed(JA, refused).html == (
+        "❌ <code>https://gihyo.jp/feed</code> を追加できませんでした："
+        "ホスト gihyo.jp が見つかりません"
+    )
+    assert render_add_feed(EN, refused).html == (
+        "❌ Could not add <code>https://gihyo.jp/feed</code>: cannot resolve host gihyo.jp"
     )
 
 
@@ -145,7 +156,7 @@ def test_health_event(event: Alert | Disable, expected: str) -> None:
 def test_an_alerts_error_is_cut_to_the_shared_limit() -> None:
     text = render_health_event(EN, FLAKY, Alert(10), "e" * 400)
     assert text.splitlines()[-1] == f"Last error: {'e' * 159}…"
-    assert render_health_event(JA, FLAKY, Alert(1), "x").endswith("直近のエラー:x")
+    assert render_health_event(JA, FLAKY, Alert(1), "x").endswith("直近のエラー：x")
 
 
 def test_a_url_in_very_many_topics_lists_what_fits() -> None:
