@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
+from zoneinfo import available_timezones
 
 from bot.core.models import LinkPreview
 from bot.errors import ConfigError
@@ -27,7 +28,7 @@ KNOWN_SETTINGS: Final = (
     "DEFAULT_LANGUAGE", "MAX_FEED_BYTES", "FETCH_TIMEOUT", "MAX_RATE", "PAID_BROADCAST",
     "ALLOW_PRIVATE_URLS", "USER_RATE", "RETENTION_DAYS", "FULLTEXT_MIN_CHARS", "WEBHOOK_URL",
     "WEBHOOK_LISTEN", "WEBHOOK_PORT", "WEBHOOK_SECRET", "SEED_FILE", "STARTUP_WAIT",
-    "CONFLICT_EXIT", "LINK_PREVIEW",
+    "CONFLICT_EXIT", "LINK_PREVIEW", "DEFAULT_TIMEZONE",
 )  # fmt: skip
 
 
@@ -42,6 +43,7 @@ class Settings:
     poll_interval: int = 600
     log_level: str = "INFO"
     default_language: str = "en"
+    default_timezone: str = "UTC"  # a new chat's, unless it reads Japanese (Asia/Tokyo)
     max_feed_bytes: int = 5 * 1024 * 1024
     fetch_timeout: float = 30.0
     max_rate: float = 30.0
@@ -101,6 +103,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         poll_interval=int(_number(env, "POLL_INTERVAL", 600, minimum=1, integer=True)),
         log_level=_log_level(env),
         default_language=_choice(env, "DEFAULT_LANGUAGE", "en", LANGUAGES),
+        default_timezone=_timezone(env, "DEFAULT_TIMEZONE"),
         max_feed_bytes=int(
             _number(env, "MAX_FEED_BYTES", 5 * 1024 * 1024, minimum=1024, integer=True)
         ),
@@ -182,6 +185,22 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
     if raw not in choices:
         raise ConfigError(f"{PREFIX}{name} must be one of {', '.join(choices)}, got {raw!r}")
     return raw
+
+
+def find_timezone(name: str) -> str | None:
+    """The IANA timezone with this name in any case ("asia/tokyo" → "Asia/Tokyo"), or None."""
+    wanted = name.strip().casefold()
+    return next((z for z in sorted(available_timezones()) if z.casefold() == wanted), None)
+
+
+def _timezone(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name) or "UTC"
+    zone = find_timezone(raw)
+    if zone is None:
+        raise ConfigError(
+            f"{PREFIX}{name} must be an IANA timezone such as Asia/Tokyo, got {raw!r}"
+        )
+    return zone
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:

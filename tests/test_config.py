@@ -23,6 +23,7 @@ def test_defaults() -> None:
     assert settings.database == Path("./data/digestbot.sqlite3")
     assert settings.poll_interval == 600
     assert settings.default_language == "en"
+    assert settings.default_timezone == "UTC"
     assert settings.retention_days == 30
     assert settings.api_base_url == f"{DEFAULT_BOT_API_URL}/bot"
     assert settings.api_file_url == f"{DEFAULT_BOT_API_URL}/file/bot"
@@ -84,6 +85,11 @@ def test_token_never_in_repr() -> None:
             id="language",
         ),
         pytest.param(
+            TOKEN | {"DIGESTBOT_DEFAULT_TIMEZONE": "Mars/Olympus"},
+            "DIGESTBOT_DEFAULT_TIMEZONE",
+            id="timezone",
+        ),
+        pytest.param(
             TOKEN | {"DIGESTBOT_PAID_BROADCAST": "maybe"}, "DIGESTBOT_PAID_BROADCAST", id="flag"
         ),
         pytest.param(
@@ -97,6 +103,11 @@ def test_errors_are_one_line_naming_the_variable(environ: dict[str, str], variab
     message = str(caught.value)
     assert message.startswith(variable)
     assert "\n" not in message
+
+
+def test_default_timezone_in_any_case() -> None:
+    settings = load_settings(TOKEN | {"DIGESTBOT_DEFAULT_TIMEZONE": "europe/paris"})
+    assert settings.default_timezone == "Europe/Paris"
 
 
 def test_token_optional_for_offline_commands() -> None:

@@ -76,7 +76,8 @@ class Pushes:
         rendered = self._rendered.get(key)
         if rendered is None:
             if batch_key is None:
-                rendered = render_push(items[0][1], items[0][0], tr)
+                topic = await self._topic(items[0][0])
+                rendered = render_push(items[0][1], items[0][0], tr, topic)
             else:
                 topic = await self._topic(items[0][0])
                 header = batch_header(batch_kind(batch_key), len(items), topic, tr)

@@ -31,6 +31,7 @@ from bot.core.render import (
     render_push,
     render_sources,
 )
+from bot.core.render_reader import render_caught_up, render_no_more_pages
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +112,9 @@ async def _show(
     else:
         await reply_rendered(update, await _article(context, reader, article_id, digest))
         await context.store.mark_read(reader.chat_id, article_id)
-    await context.store.set_reading(reader.chat_id, article_id, 0)
+    # Key points and sources of the article being read keep the reader's page.
+    if action is Action.OPEN or await _current(context, reader) != article_id:
+        await context.store.set_reading(reader.chat_id, article_id, 0)
 
 
 async def _page_or_next(
@@ -122,7 +125,7 @@ async def _page_or_next(
         digest = await _follow_next_link(context, reader, article_id, digest)
     step = next_step(len(digest.pages) if digest else 0, index)
     if digest is None or not isinstance(step, ShowPage):
-        await _next_article(update, context, reader)
+        await _next_article(update, context, reader, finished=digest)
         return
     await reply_rendered(update, render_page(digest, article_id, step.index, reader.tr))
     await context.store.set_reading(reader.chat_id, article_id, step.index + 1)
@@ -151,10 +154,16 @@ async def _follow_next_link(
     return continued
 
 
-async def _next_article(update: Update, context: BotContext, reader: Reader) -> None:
+async def _next_article(
+    update: Update, context: BotContext, reader: Reader, finished: Digest | None = None
+) -> None:
+    """The next unread article; after the last page of `finished`, say so first."""
     found = await context.store.next_unread(reader.chat_id)
+    if finished is not None:
+        await reply(update, render_no_more_pages(reader.tr, finished, found[1] if found else None))
     if found is None:
-        await reply(update, reader.tr.gettext("🎉 You're all caught up: no unread articles."))
+        if finished is None:
+            await reply(update, render_caught_up(reader.tr))
         return
     article_id, digest = found
     await reply_rendered(update, await _article(context, reader, article_id, digest))
@@ -167,5 +176,6 @@ async def _article(
 ) -> Rendered:
     """The article as its push shows it, with the preview its topic gives pushes."""
     mode = await context.store.article_link_preview(article_id) or context.settings.link_preview
-    rendered = render_push(digest, article_id, reader.tr)
+    topic = await context.store.article_topic(article_id)
+    rendered = render_push(digest, article_id, reader.tr, topic)
     return replace(rendered, preview=preview_url(digest, mode))

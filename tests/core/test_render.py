@@ -82,8 +82,8 @@ def test_push_in_english() -> None:
         "\n💡 First point.\n💡 Second point.\n💡 Third point."
         '\n\nRead more ⇒ <a href="https://example.com/a?x=1&amp;y=2">Example News</a>'
     )
+    # The push shows every key point: 💡 would add nothing.
     assert [(b.text, b.data) for b in rendered.buttons[0]] == [
-        ("💡 Key points", "k:7"),
         ("🔗 Sources", "s:7"),
         ("▶ Next page", "n:7:0"),
     ]
@@ -91,9 +91,9 @@ def test_push_in_english() -> None:
 
 def test_push_in_japanese_follows_the_seed() -> None:
     rendered = render_push(DIGEST, 7, JA)
-    assert "<b>📘 この記事で分かる事!</b>" in rendered.html
+    assert "<b>📘 この記事で分かる事！</b>" in rendered.html
     assert "さらに読む ⇒" in rendered.html
-    assert [b.text for b in rendered.buttons[0]] == ["💡 要点", "🔗 出典", "▶ 次のページ"]
+    assert [b.text for b in rendered.buttons[0]] == ["🔗 出典", "▶ 次のページ"]
 
 
 def test_lede_equal_to_the_first_point_is_not_repeated() -> None:
