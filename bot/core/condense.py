@@ -21,7 +21,7 @@ def condense(
     text = html_to_text(entry.html)
     if page_text and len(page_text) > len(text):
         text = page_text
-    summary = summarize(entry.title, text, entry.lang)
+    summary = summarize(entry.title, text, entry.lang, description=entry.description)
     found = _either(structure or Structure(), find_structure(entry.html, entry.link))
     own = {canonical_url(entry.link), found.canonical_url}
     return Digest(

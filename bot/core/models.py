@@ -73,6 +73,9 @@ class Entry:
     html: str
     published: datetime | None
     lang: str
+    # The publisher's own summary (RSS description, Atom summary, JSON Feed summary) as plain
+    # text, when the entry carries its content besides: a candidate dek for the lede.
+    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -53,8 +53,10 @@ def render_push(digest: Digest, article_id: int, tr: Translator) -> Rendered:
 
 
 def render_key_points(digest: Digest, article_id: int, tr: Translator) -> Rendered:
-    """The key points of an article under its title."""
-    body = "\n\n".join([_title(digest), _key_points(digest, tr)])
+    """The key points of an article under its title, or that it has none (title-only)."""
+    none = _text(tr.gettext("No summary for this article."), MAX_NAME_CHARS)
+    points = _key_points(digest, tr) or none
+    body = "\n\n".join([_title(digest), points])
     return Rendered(body, (article_buttons(article_id, tr),))
 
 
@@ -124,7 +126,8 @@ def render_text(digest: Digest) -> str:
     lines = [digest.title, digest.url]
     if digest.lede:
         lines += ["", digest.lede]
-    lines += ["", "📘 What you'll learn"] + [f"  💡 {point}" for point in digest.key_points]
+    if digest.key_points:
+        lines += ["", "📘 What you'll learn"] + [f"  💡 {point}" for point in digest.key_points]
     for page in digest.pages:
         lines += ["", f"  {page.heading}" if page.heading else "  ─"]
         lines += [f"    ✅ {bullet}" for bullet in page.bullets]
@@ -158,6 +161,9 @@ def _title(digest: Digest) -> str:
 
 
 def _key_points(digest: Digest, tr: Translator) -> str:
+    """The key points under their header; "" for a digest without any (a title-only entry)."""
+    if not digest.key_points:
+        return ""
     learn = tr.gettext("📘 What you'll learn")
     header = f"<b>{_text(learn, MAX_NAME_CHARS)}</b>"
     points = [f"💡 {_text(point, MAX_POINT_CHARS)}" for point in digest.key_points[:3]]

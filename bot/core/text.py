@@ -41,6 +41,16 @@ _CLOSERS: Final = frozenset("」』）)］]｝}〉》】〕\"'”’»")
 _CLOSING: Final = "".join(sorted(_CLOSERS))
 _ENDS_AND_CLOSERS: Final = _STRONG_ENDS | _DOTS | _CLOSERS | {"…"}
 _OPENERS: Final = {"「": "」", "『": "』", "（": "）", "(": ")", "【": "】", "〔": "〕"}
+_BRACKET_RE: Final = re.compile(
+    "[" + re.escape("".join(_OPENERS) + "".join(set(_OPENERS.values()))) + "]"
+)
+# A run of terminators with the closing quotes after it, or a line break.
+_TERMINATOR_RE: Final = re.compile(
+    "[" + re.escape("".join(sorted(_STRONG_ENDS | _DOTS | {"…"}))) + "]"
+    "[" + re.escape("".join(sorted(_ENDS_AND_CLOSERS))) + "]*|\n|\u3000+(?=\\S)"
+)
+_WORD_AFTER_RE: Final = re.compile(r"[\s\"'“‘(]*([^\s\"'”’)]*)")
+_NO_CUT_BEFORE_SPACE: Final = frozenset("、，・：:\u3000")
 _BULLET_RE: Final = re.compile(r"[^\S\n]*(?:[・•●◆■□◇▶▷※✅💡*]|-\s|\d+[.)．]\s)")
 
 # Words after which a dot never ends a sentence: titles and Latin short forms. Short forms
@@ -168,17 +178,17 @@ def _matched_brackets(text: str) -> list[tuple[int, int]]:
     """Spans of balanced Japanese-style brackets, so quoted sentences stay in their sentence."""
     spans: list[tuple[int, int]] = []
     stack: list[tuple[str, int]] = []
-    closing = set(_OPENERS.values())
-    for i, char in enumerate(text):
+    for match in _BRACKET_RE.finditer(text):
+        char, i = match.group(), match.start()
         if char in _OPENERS:
             stack.append((_OPENERS[char], i))
-        elif char in closing:
-            # Pop to the matching opener; unmatched openers inside are dropped.
-            for depth in range(len(stack) - 1, -1, -1):
-                if stack[depth][0] == char:
-                    spans.append((stack[depth][1], i))
-                    del stack[depth:]
-                    break
+            continue
+        # Pop to the matching opener; unmatched openers inside are dropped.
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][0] == char:
+                spans.append((stack[depth][1], i))
+                del stack[depth:]
+                break
     return spans
 
 
@@ -192,7 +202,7 @@ def _word_before(text: str, end: int) -> str:
 
 def _word_after(text: str, start: int) -> str:
     """The word starting at or after `start`, skipping spaces and opening quotes."""
-    match = re.match(r"[\s\"'“‘(]*([^\s\"'”’)]*)", text[start:])
+    match = _WORD_AFTER_RE.match(text, start)
     return match.group(1) if match else ""
 
 
@@ -205,47 +215,46 @@ def _dot_ends_sentence(text: str, dot: int, after: int) -> bool:
     if word in _NEVER_FINAL or (len(word) == 1 and word.isalpha() and word != "i"):
         return False  # Dr. Smith, John F. Kennedy
     if word in _MAYBE_FINAL or _DOTTED_RE.fullmatch(word):
-        return nxt.lower() in _SENTENCE_OPENERS  # U.S. officials / in the U.S. The ...
+        # "in the U.S. The …" ends one; "U.S. officials", "10 p.m. on weekdays", "Inc. on
+        # Friday" go on: a sentence opens with a capital.
+        return nxt[0].isupper() and nxt.lower() in _SENTENCE_OPENERS
     # A lowercase continuation means an unknown short form, not a new sentence.
     return not nxt[0].islower()
 
 
 def _split_paragraph(text: str) -> list[str]:
     """Sentences of one paragraph, each stripped and with its whitespace collapsed."""
-    inside = bytearray(len(text))
-    for start, end in _matched_brackets(text):
-        if 1 < end - start <= MAX_QUOTE_CHARS:
-            inside[start + 1 : end] = b"\x01" * (end - start - 1)
-    cuts: list[int] = []
-    i = 0
     n = len(text)
-    while i < n:
-        char = text[i]
-        is_end = char in _STRONG_ENDS or char in _DOTS or char == "…"
-        if char == "\n":
+    inside = bytearray(n)
+    if _BRACKET_RE.search(text):
+        for start, end in _matched_brackets(text):
+            if 1 < end - start <= MAX_QUOTE_CHARS:
+                inside[start + 1 : end] = b"\x01" * (end - start - 1)
+    cuts: list[int] = []
+    for match in _TERMINATOR_RE.finditer(text):
+        i, j = match.start(), match.end()
+        if text[i] == "\u3000":
+            # An ideographic space after unfinished Japanese text ends a caption or a heading:
+            # "【写真】調印式の様子　当時は…".
+            if i and _is_cjk(text[i - 1]) and text[i - 1] not in _NO_CUT_BEFORE_SPACE:
+                cuts.append(i)
+            continue
+        if text[i] == "\n":
             # A line break is a boundary after Japanese text or before a list item.
             k = i - 1
             while k >= 0 and text[k].isspace():
                 k -= 1
             if k >= 0 and (_is_cjk(text[k]) or _BULLET_RE.match(text, i + 1)):
                 cuts.append(i)
-            i += 1
             continue
-        if not is_end:
-            i += 1
-            continue
-        j = i + 1
-        while j < n and text[j] in _ENDS_AND_CLOSERS:
-            j += 1
         # Inside a quote only a terminator that closes the quote (。」, 。）) may end a sentence.
         closes_quote = text[j - 1] in _CLOSERS and (j >= n or not inside[j])
         if (not inside[i] or closes_quote) and _is_boundary(text, i, j):
             cuts.append(j)
-        i = j
     pieces = []
     start = 0
     for cut in [*cuts, n]:
-        piece = _SPACES_RE.sub(" ", text[start:cut].replace("\n", " ")).strip()
+        piece = " ".join(text[start:cut].split())
         if piece:
             pieces.append(piece)
         start = cut
@@ -340,14 +349,25 @@ _ASIDE_RE: Final = re.compile(
 _GLOSS_RE: Final = re.compile(
     r"（[\u3041-\u30ff・ー]{1,20}）|[（(][A-Za-z][A-Za-z0-9 .,'&-]{0,40}[)）]"
 )
+# Everything a Japanese reader can skip in brackets: ages, sources, 【写真】 labels, notes.
+# List and heading markers in front of a line: "◇ 韓国銀行が発表した…", "■徹底して…".
+# Photo credits glued in front ("©AFLO 被害を受けた…") and separator runs ("※ ※ ※", "＊＊＊").
+_MARKER_RE: Final = re.compile(
+    r"^(?:[◇◆■□●○▼▽★☆◎►▶・•]+|©[^\s「『]*|(?:[※＊*][\s\u3000]*){2,})[\s\u3000]*(?=\S)"
+)
+# A section heading glued to the first sentence under it: "はじめにFusicのレオナです。".
+_JA_HEADING_WORD_RE: Final = re.compile(r"^(?:はじめに|概要|前置き)[\s\u3000]*(?=\S)")
+_JA_PARENTHETICAL_RE: Final = re.compile(r"（[^（）]{0,60}）|\([^()]{0,60}\)|【[^【】]{0,40}】")
 _OPENING_CLAUSE_RE: Final = re.compile(
     r"(?:In|At|On|After|Before|While|Although|Though|Despite|Since|As|When|Following|Amid|"
     r"According to|Earlier|Later|Last|For|With|Without|Under|During|Because|If|Unlike)"
     r"\b[^,;:]{0,100}, (?=[\w\"“'‘])"
 )
 _CONNECTIVE_RE: Final = re.compile(
-    r"^(?:(?:But|And|Yet)\s+(?=\w)|(?:However|Instead|Meanwhile|Still|Also|Indeed),\s+"
-    r"|(?:しかし|だが|また|一方で?|さらに|そして|ただ|なお|それでも)[、，,])"
+    r"^(?:(?:But|And|Yet|Or)\s+(?=\w)|(?:However|Instead|Meanwhile|Still|Also|Indeed|So),\s+"
+    r"|(?:しかし|だが|ところが|ただし|とはいえ|しかも|そして)[、，,]?"
+    r"|(?:また|一方で?|さらに|ただ|なお|それでも|でも|実は|実際|このため|そのため"
+    r"|それに|加えて|もっとも|ちなみに|つまり|結局|むしろ)[、，,])"
 )
 
 
@@ -357,10 +377,16 @@ def strip_dateline(sentence: str) -> str:
 
 
 def strip_asides(sentence: str, *, cjk: bool) -> str:
-    """Drop "（参考記事：…）" asides, and in Japanese the readings and spellings of words."""
-    cleaned = _ASIDE_RE.sub("", sentence)
+    """Drop "（参考記事：…）" asides; in Japanese also every parenthetical, 【label】 and a
+    heading word glued in front ("はじめに"): what readers of a three-line summary skip."""
+    cleaned = sentence
+    if "(" in cleaned or "（" in cleaned:
+        cleaned = _ASIDE_RE.sub("", cleaned)
+    if not cleaned[:1].isalnum():
+        cleaned = _MARKER_RE.sub("", cleaned)
     if cjk:
-        cleaned = _GLOSS_RE.sub("", cleaned)
+        cleaned = _JA_PARENTHETICAL_RE.sub("", _GLOSS_RE.sub("", cleaned))
+        cleaned = _JA_HEADING_WORD_RE.sub("", cleaned)
     return cleaned.strip() or sentence
 
 
@@ -370,19 +396,90 @@ def opens_with_connective(sentence: str) -> bool:
 
 
 def shorten(sentence: str, limit: int, *, cjk: bool) -> str:
-    """Cut a sentence over `limit` characters at its last clause boundary and add "…"."""
+    """A sentence in at most `limit` characters and "…".
+
+    Whole when it fits. Japanese over JA_CLAUSE_TARGET_CHARS keeps its opening clauses when
+    they fit, closed as a sentence ("…逮捕されましたが、…" becomes "…逮捕されました。").
+    Else it is cut at its last clause boundary (in Japanese one not right after a particle
+    such as は or が), else at a word boundary, with "…".
+    """
+    target = min(limit, JA_CLAUSE_TARGET_CHARS)
+    if cjk and len(sentence) > target:
+        head = _ja_head(sentence, target)
+        if head:
+            return head
     if len(sentence) <= limit:
         return sentence
     head = sentence[:limit]
-    cut = max(head.rfind(c) for c in (_CLAUSE_ENDS_JA if cjk else _CLAUSE_ENDS_EN))
-    if not cjk:
-        cut = max(cut, head.rfind(" - "))
+    boundaries = (_JA_CLAUSE_CUT_RE, _JA_ANY_COMMA_RE) if cjk else (_EN_CLAUSE_CUT_RE,)
+    cut = -1
+    for boundary in boundaries:
+        cut = max((m.start() for m in boundary.finditer(head)), default=-1)
+        if cut >= limit // 3:
+            break
     if cut < limit // 3:
-        # No clause boundary early enough: a word boundary, or for ja the limit itself.
-        space = head.rfind(" ")
-        cut = space if space > limit // 2 else limit
+        # No clause boundary early enough: the last word boundary, or the limit itself.
+        cut = max((m.end() for m in _WORD_END_RE.finditer(head)), default=-1)
+        if cut <= limit // 2:
+            cut = limit
     kept = sentence[:cut].rstrip(" 、，,;；:：—–-")
     return (kept or head[: limit - 1]) + ELLIPSIS
+
+
+# Where a clause may be cut: not inside a number ("£75,532"), not after a Japanese particle.
+_EN_CLAUSE_CUT_RE: Final = re.compile(r",(?!\d)|[;:—–]| - ")
+_JA_CLAUSE_CUT_RE: Final = re.compile(r"(?<![はがをにでもとのへや])[、，,；;：:]")
+_JA_ANY_COMMA_RE: Final = re.compile(r"[、，,；;：:]")
+# The end of a word: before a space, after a closing bracket, before an opening one.
+_WORD_END_RE: Final = re.compile(r"\S(?=\s)|[」』）)】](?=\S)|\S(?=[「『（(【])")
+
+
+# A clause of a Japanese sentence that can end it: (clause end, ending if past, if present).
+_JA_CLAUSE_END_RE: Final = re.compile(
+    r"(?P<finite>(?:ました|ません|ます|でした|です|ない|ある|いる|た|だ|る|い))"
+    r"(?:が|けれども|けれど|けど|ものの|ため|ので)、"
+    r"|(?P<teori>ており)、|(?P<deari>であり)、|(?P<ari>あり)、|(?P<nari>[とに]なり)、"
+    r"|(?<=[\u4e00-\u9fff\u30a1-\u30fa])(?P<suru>し(?:て)?)、|(?P<sare>され(?:て)?)、"
+)
+# A sentence ending in the past or a resulting state ("〜されている") puts its clauses in the past.
+_JA_PAST_END_RE: Final = re.compile(r"(?:た|だ|でした|てい(?:る|ます))[。！]?[」』）)]*$")
+MIN_JA_HEAD_CHARS: Final = 15
+# A Japanese sentence longer than this ends at an earlier clause end when one fits.
+JA_CLAUSE_TARGET_CHARS: Final = 80
+
+
+def _ja_head(sentence: str, limit: int) -> str:
+    """The longest opening clauses of a ja sentence that fit `limit`, closed as a sentence."""
+    past = _JA_PAST_END_RE.search(sentence) is not None
+    best = ""
+    for match in _JA_CLAUSE_END_RE.finditer(sentence):
+        kind = match.lastgroup
+        start = match.start(kind) if kind else match.start()
+        head = sentence[:start]
+        if kind == "finite":
+            head += match.group("finite")
+        elif kind == "teori":
+            head += "ていた" if past else "ている"
+        elif kind == "deari":
+            head += "であった" if past else "である"
+        elif kind == "ari":
+            head += "あった" if past else "ある"
+        elif kind == "nari":
+            head += match.group("nari")[0] + ("なった" if past else "なる")
+        elif kind == "suru":
+            head += "した" if past else "する"
+        elif kind == "sare":
+            head += "された" if past else "される"
+        if len(head) + 1 > limit:
+            break
+        if len(head) >= MIN_JA_HEAD_CHARS and _balanced(head):
+            best = head + "。"
+    return best
+
+
+def _balanced(text: str) -> bool:
+    """No bracket or quote left open."""
+    return all(text.count(o) == text.count(c) for o, c in _OPENERS.items())
 
 
 def condense(sentence: str, limit: int, *, cjk: bool) -> str:

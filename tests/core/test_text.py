@@ -50,6 +50,27 @@ from bot.core.text import (
             id="abbreviation-ends-sentence",
         ),
         pytest.param(
+            "The library will be open until 10 p.m. on weekdays from April. Entry is free.",
+            [
+                "The library will be open until 10 p.m. on weekdays from April.",
+                "Entry is free.",
+            ],
+            id="short-form-before-a-lowercase-word",
+        ),
+        pytest.param(
+            "Shares of Acme Inc. on Friday rose 5%. U.S. officials agreed.",
+            ["Shares of Acme Inc. on Friday rose 5%.", "U.S. officials agreed."],
+            id="inc-on-friday",
+        ),
+        pytest.param(
+            "【写真】調印式の様子\u3000当時は協力が進んだ。\u3000両国は合意した。",
+            ["【写真】調印式の様子", "当時は協力が進んだ。", "両国は合意した。"],
+            id="ja-caption-before-an-ideographic-space",
+        ),
+        pytest.param(
+            "日本、\u3000韓国と中国。", ["日本、 韓国と中国。"], id="ja-space-after-comma"
+        ),
+        pytest.param(
             "The cat sat. The answer was no. So did I. Martin Luther King Jr. The end.",
             [
                 "The cat sat.",
@@ -242,6 +263,55 @@ def test_guess_lang(text: str, expected: str | None) -> None:
             id="ja-clause",
         ),
         pytest.param("あ" * 100, 80, True, "あ" * 80 + "…", id="ja-no-boundary"),
+        pytest.param(
+            "Millward pocketed £75,532 in income support and £24,692 in disability living "
+            "allowance by the time the scam was uncovered",
+            60,
+            False,
+            "Millward pocketed £75,532 in income support and £24,692 in…",
+            id="en-no-cut-inside-a-number",
+        ),
+        pytest.param(
+            "男は窃盗の疑いで警視庁に逮捕されましたが、調べに対し「自分はやっていない」と容疑を否認して"
+            "おり、警視庁は余罪についても詳しく調べる方針で、近く送検する見通しです。",
+            80,
+            True,
+            "男は窃盗の疑いで警視庁に逮捕されましたが、調べに対し「自分はやっていない」と容疑を否認"
+            "している。",
+            id="ja-clause-end-closed-as-a-sentence",
+        ),
+        pytest.param(
+            "男は窃盗の疑いで警視庁に逮捕されましたが、調べに対し「自分はやっていない」と容疑を否認して"
+            "いる。",
+            30,
+            True,
+            "男は窃盗の疑いで警視庁に逮捕されました。",
+            id="ja-but-clause-dropped",
+        ),
+        pytest.param(
+            "ボララップと呼ばれる道具が米国で開発され、警察で試験導入されており、テーザー銃の代わりと"
+            "なる可能性があるとして全米の警察から注目を集めている。",
+            50,
+            True,
+            "ボララップと呼ばれる道具が米国で開発され、警察で試験導入されていた。",
+            id="ja-teori-in-the-past-of-a-resulting-state",
+        ),
+        pytest.param(
+            "政府は来年度から新しい制度を導入し、全国の自治体で順次運用を始めるとともに、その効果を"
+            "検証する有識者会議を設置する。",
+            50,
+            True,
+            "政府は来年度から新しい制度を導入する。",
+            id="ja-suru-in-the-present",
+        ),
+        pytest.param(
+            "韓国の海洋水産部は同日、「日本の商業捕鯨に深刻な憂慮を表明する」として、声明を発表した"
+            "ということで、関係者によると今後も日本側との協議を続ける方針だという。",
+            50,
+            True,
+            "韓国の海洋水産部は同日、「日本の商業捕鯨に深刻な憂慮を表明する」として…",
+            id="ja-no-cut-after-a-particle",
+        ),
     ],
 )
 def test_shorten(sentence: str, limit: int, cjk: bool, expected: str) -> None:
@@ -264,6 +334,18 @@ def test_shorten(sentence: str, limit: int, cjk: bool, expected: str) -> None:
             id="however",
         ),
         pytest.param("しかし、物価は上がった。", True, "物価は上がった。", id="shikashi"),
+        pytest.param(
+            "ところが一見ホワイトでもブラックな会社もある。",
+            True,
+            "一見ホワイトでもブラックな会社もある。",
+            id="tokoroga-without-comma",
+        ),
+        pytest.param(
+            "So, when they met, everyone knew it was absurd.",
+            False,
+            "When they met, everyone knew it was absurd.",
+            id="so",
+        ),
         pytest.param(
             "In a case that would have been impossible even five years ago, rocker Courtney Love "
             "is being sued for libel by a fashion designer for allegedly slamming the woman on "
@@ -324,7 +406,21 @@ def test_strip_dateline(sentence: str, expected: str) -> None:
             "誹謗中傷とガルズルの浜辺。",
             id="glosses",
         ),
-        pytest.param("吉野彰さん（７１）の妻。", True, "吉野彰さん（７１）の妻。", id="age-kept"),
+        pytest.param("吉野彰さん（７１）の妻。", True, "吉野彰さんの妻。", id="age-dropped"),
+        pytest.param("◇ 韓国銀行が発表した。", True, "韓国銀行が発表した。", id="marker"),
+        pytest.param(
+            "©AFLO 被害は流域に集中した。", True, "被害は流域に集中した。", id="photo-credit"
+        ),
+        pytest.param("※ ※ ※ 一般道も整備された。", True, "一般道も整備された。", id="separator"),
+        pytest.param(
+            "はじめにFusicのレオナです。", True, "Fusicのレオナです。", id="heading-word"
+        ),
+        pytest.param(
+            "【写真】調印式の様子。首相（当時）は（東京都内で）述べた。",
+            True,
+            "調印式の様子。首相は述べた。",
+            id="parentheticals-dropped",
+        ),
         pytest.param(
             "The agency (FDA) agreed.", False, "The agency (FDA) agreed.", id="en-untouched"
         ),
