@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from bot.core.text import opens_with_connective, split_sentences, strip_dateline
+from bot.core.sentences import split_sentences
+from bot.core.trim import opens_with_connective, strip_dateline
 
 MIN_LEDE_WORDS: Final = 6
 MIN_LEDE_CHARS_JA: Final = 15

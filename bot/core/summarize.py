@@ -1,16 +1,8 @@
 """Extractive summaries: a lede, key points and per-section pages out of an article's text.
 
-The ranker is LexRank's degree centrality (Erkan & Radev 2004) over TF-IDF sentence vectors,
-times a position prior. LexRank rather than TextRank because TF-IDF cosine lets the rare words
-a story repeats (names, places, numbers) carry the similarity, where TextRank's raw word
-overlap rewards long sentences; degree rather than the power iteration because on the bench
-both score within 0.003 ROUGE-1 and degree takes one pass. Centrality alone loses to lead-3 on
-news (reporters put the news first), so a prior that halves every three sentences decides
-between the early sentences and still lets a central later one in. On the bench, degree x
-prior, centroid x prior and additive mixes scored within 0.02 ROUGE-1 of each other, all above
-centrality alone: the prior is what matters. Features are words for Latin text (lowercased,
-stop words dropped, plurals and -ing/-ed folded) and, Japanese having no spaces, bigrams of
-content characters (particles and kana endings dropped) for ja.
+Key points are the best-ranked sentences (bot/core/rank.py) that read well alone, in the
+article's order; the lede is the publisher's dek or the opening news sentence (lede.py); pages
+follow the article's headings, else groups of its paragraphs.
 """
 
 from __future__ import annotations
@@ -24,13 +16,14 @@ from typing import Final
 
 from bot.core.lede import dek, is_boilerplate, is_news_sentence
 from bot.core.models import Page, Summary
-from bot.core.text import (
+from bot.core.rank import centrality, features, is_cjk_lang, tfidf_vectors
+from bot.core.sentences import split_sentences
+from bot.core.trim import (
     ELLIPSIS,
     condense,
     drop_title_copy,
     opens_with_connective,
     shorten,
-    split_sentences,
     strip_asides,
     strip_dateline,
 )
@@ -49,161 +42,22 @@ MIN_PAGED_SENTENCES: Final = 6
 DUPLICATE_SIMILARITY: Final = 0.6
 # A sentence with this share of its terms in the title is the title, or a piece of it, again.
 TITLE_CONTAINMENT: Final = 0.8
-# The prior halves every POSITION_HALF_LIFE sentences, never below POSITION_FLOOR.
-POSITION_HALF_LIFE: Final = 3.0
-POSITION_FLOOR: Final = 0.15
 UNTERMINATED_WEIGHT: Final = 0.4
 QUESTION_WEIGHT: Final = 0.5
 CONNECTIVE_WEIGHT: Final = 0.7
 QUOTE_WEIGHT: Final = 0.5
 JA_PREFERRED_CHARS: Final = 50
 
-_EN_STOP_WORDS: Final = frozenset(
-    {
-        "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and",
-        "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between",
-        "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during",
-        "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her",
-        "here", "hers", "herself", "him", "himself", "his", "how", "i", "if", "in", "into", "is",
-        "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "no", "nor", "not",
-        "now", "of", "off", "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out",
-        "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the",
-        "their", "theirs", "them", "themselves", "then", "there", "these", "they", "this", "those",
-        "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what",
-        "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you",
-        "your", "yours", "yourself", "yourselves", "said", "says", "say", "told", "according",
-        "mr", "mrs", "ms", "one", "two", "new", "year", "years", "s", "t", "don", "didn", "isn",
-        "wasn", "week", "last", "first",
-    }
-)  # fmt: skip
-_TERM_CACHE: dict[str, str] = {}
-MAX_CACHED_TERMS: Final = 100_000
-_WORD_RE: Final = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-# _WORD_RE for ASCII text, where [^\W_] is [a-z0-9] once lowercased.
-_LATIN_WORD_RE: Final = re.compile(r"[a-z0-9]+(?:'[a-z0-9]+)?")
-# Particles and inflection kana: bigrams across them match between any two sentences.
-_JA_FUNCTION_CHARS: Final = frozenset("のにはをがでとたてしもなりれるいうかよねへやらだす")
 _LETTER_RE: Final = re.compile(r"[^\W_]")
 _NON_LETTERS_RE: Final = re.compile(r"[\W_]+")
-_JA_BREAK_RE: Final = re.compile("[\\W_" + "".join(sorted(_JA_FUNCTION_CHARS)) + "]+")
 _URL_RE: Final = re.compile(r"https?://|www\.\w|\.(?:com|org|net|co\.\w\w)/|\w@[\w-]+\.\w")
+_LINK_MARKS: Final = ("://", "www.", "@", ".com/", ".org/", ".net/", ".co.")
 # A Latin line that opens on a lowercase word is the tail of a sentence cut in two, or code.
 _FRAGMENT_RE: Final = re.compile(r"[a-z]{2,}\b")
 _CLOSERS: Final = "」』\"'”’)）]］"
 _OPENING_QUOTES: Final = "\"'“‘"
 _QUOTED_ENDS: Final = tuple(end + quote for end in ".!?," for quote in "\"'”’")
 _TERMINATORS: Final = ("。", "．", ".", "!", "！", "?", "？", "…")
-
-
-def _is_cjk_lang(lang: str) -> bool:
-    """Japanese (and other unspaced scripts) are cut and compared by characters."""
-    return lang.split("-")[0].lower() in ("ja", "zh", "ko")
-
-
-def _terms(words: Sequence[str]) -> Counter[str]:
-    """Term counts of words: stemmed, without "'s", stop words dropped.
-
-    Words recur across articles, so their terms are kept in a cache (a dict: five times
-    faster here than functools.lru_cache), emptied when it grows past MAX_CACHED_TERMS.
-    """
-    cache = _TERM_CACHE
-    if len(cache) > MAX_CACHED_TERMS:
-        cache.clear()
-    counts = Counter([cache[w] if w in cache else _cache_term(w) for w in words])
-    del counts[""]  # stop words
-    return counts
-
-
-def _cache_term(word: str) -> str:
-    term = _TERM_CACHE[word] = "" if word in _EN_STOP_WORDS else _stem(word.split("'")[0])
-    return term
-
-
-def _stem(word: str) -> str:
-    """Fold plurals and -ing/-ed so that "charges" and "charged" share a feature."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix) and not word.endswith("ss"):
-            return word[: -len(suffix)]
-    return word
-
-
-def _features(sentence: str, lang: str) -> Counter[str]:
-    """Term counts of a sentence: stemmed words, plus content-character bigrams for ja."""
-    if sentence.isascii():
-        # NFKC leaves ASCII as it is, and ASCII has no Japanese to cut into bigrams.
-        return _terms(_LATIN_WORD_RE.findall(sentence.lower()))
-    norm = unicodedata.normalize("NFKC", sentence).lower()
-    cjk = _is_cjk_lang(lang)
-    # In Japanese only Latin words are words; the rest are bigrams below.
-    words = _terms((_LATIN_WORD_RE if cjk else _WORD_RE).findall(norm))
-    if not cjk:
-        return words
-    for run in _JA_BREAK_RE.sub(" ", norm).split():
-        if run.isascii():
-            continue  # counted as a word above
-        if len(run) == 1:
-            words[run] += 1
-        words.update(run[i : i + 2] for i in range(len(run) - 1))
-    return words
-
-
-def _vectors(bags: Sequence[Counter[str]]) -> list[dict[str, float]]:
-    """Unit TF-IDF vectors of the sentences, IDF over the article's own sentences.
-
-    Only terms that two or more sentences share are kept: the others add nothing to any
-    cosine between two sentences, once the vector is normalized with them.
-    """
-    df: Counter[str] = Counter()
-    for bag in bags:
-        df.update(bag.keys())
-    n = len(bags)
-    idf = {t: math.log((n + 1) / d) for t, d in df.items()}
-    vectors = []
-    for bag in bags:
-        vec = [(t, idf[t] if c == 1 else (1 + math.log(c)) * idf[t]) for t, c in bag.items()]
-        norm = math.sqrt(sum(v * v for _, v in vec)) or 1.0
-        vectors.append({t: v / norm for t, v in vec if df[t] > 1})
-    return vectors
-
-
-def _prior(position: int) -> float:
-    """How much the article's own order vouches for its position-th sentence."""
-    return POSITION_FLOOR + (1 - POSITION_FLOOR) * math.pow(0.5, position / POSITION_HALF_LIFE)
-
-
-def _centrality(
-    vectors: Sequence[Mapping[str, float]],
-    members: Sequence[int],
-    *,
-    position_prior: bool = True,
-) -> dict[int, float]:
-    """Degree centrality of each member among the members, times its position prior.
-
-    A member's degree, the sum of its cosines with the others, is its dot product with the
-    sum of the others' vectors: one pass over the terms instead of every pair of sentences.
-    """
-    total: dict[str, float] = {}
-    for i in members:
-        for t, v in vectors[i].items():
-            total[t] = total.get(t, 0.0) + v
-    degree = {i: sum(v * (total[t] - v) for t, v in vectors[i].items()) for i in members}
-    top = max(degree.values(), default=0.0) or 1.0
-    # The 0.1 keeps a sentence that shares no words with the others ranked by position alone.
-    return {
-        i: (max(degree[i], 0.0) / top + 0.1) * (_prior(pos) if position_prior else 1.0)
-        for pos, i in enumerate(members)
-    }
-
-
-def rank_sentences(
-    sentences: Sequence[str], lang: str, *, position_prior: bool = True
-) -> list[float]:
-    """Score sentences by LexRank degree centrality, times the position prior unless disabled."""
-    vectors = _vectors([_features(s, lang) for s in sentences])
-    scores = _centrality(vectors, range(len(sentences)), position_prior=position_prior)
-    return [scores[i] for i in range(len(sentences))]
 
 
 def _unterminated(sentence: str) -> bool:
@@ -232,16 +86,16 @@ def _weight(sentence: str, cjk: bool) -> float:
 
 def _is_junk(sentence: str) -> bool:
     """Links, fragments, greetings, credit lines: never shown, even when nothing else is."""
-    return bool(_URL_RE.search(sentence) or _FRAGMENT_RE.match(sentence)) or is_boilerplate(
-        sentence
-    )
+    # The substrings first: a regex search of every sentence costs a tenth of summarize.
+    link = any(mark in sentence for mark in _LINK_MARKS) and _URL_RE.search(sentence)
+    return bool(link or _FRAGMENT_RE.match(sentence)) or is_boilerplate(sentence)
 
 
 def _is_noise(sentence: str, lang: str) -> bool:
     """Junk, and short lines such as "Email" or "Photo: Reuters": never a bullet."""
     if _is_junk(sentence):
         return True
-    if _is_cjk_lang(lang):
+    if is_cjk_lang(lang):
         size, short, tiny = len(sentence), 12, 6
     else:
         size, short, tiny = len(sentence.split()), 5, 2
@@ -303,12 +157,12 @@ def summarize(
     """
     if max_points < 1:
         raise ValueError("max_points must be at least 1")
-    cjk = _is_cjk_lang(lang)
+    cjk = is_cjk_lang(lang)
     limit = _point_limit(lang)
     paragraphs = _paragraphs(text, lang, title)
     sentences = [s for para in paragraphs for s in para]
-    bags = [_features(s, lang) for s in sentences]
-    title_bag = _features(title, lang)
+    bags = [features(s, lang) for s in sentences]
+    title_bag = features(title, lang)
     title_letters = _letters(title)
 
     def usable(i: int) -> bool:
@@ -335,11 +189,11 @@ def summarize(
         dek_text = ""
     if not members:
         return Summary(lede=dek_text, key_points=())
-    vectors = _vectors(bags)
-    raw = _centrality(vectors, members)
+    vectors = tfidf_vectors(bags)
+    raw = centrality(vectors, members)
     weights = [_weight(sentence, cjk) for sentence in sentences]
     scores = {i: raw[i] * weights[i] for i in members}
-    picked = _select(members, scores, bags, max_points, [_features(dek_text, lang)])
+    picked = _select(members, scores, bags, max_points, [features(dek_text, lang)])
     if not picked:
         # The description is all the text there is: key points rather than a dek.
         dek_text = ""
@@ -386,12 +240,12 @@ def _opening(
 
 def _point_limit(lang: str) -> int:
     """Longest key point before it is cut, in characters."""
-    return MAX_POINT_CHARS_JA if _is_cjk_lang(lang) else MAX_POINT_CHARS_EN
+    return MAX_POINT_CHARS_JA if is_cjk_lang(lang) else MAX_POINT_CHARS_EN
 
 
 def _paragraphs(text: str, lang: str, title: str) -> list[list[str]]:
     """The text's paragraphs as sentences, without title copies, datelines and asides."""
-    cjk = _is_cjk_lang(lang)
+    cjk = is_cjk_lang(lang)
     paragraphs: list[list[str]] = []
     for block in re.split(r"\n\s*\n", text):
         sentences = [
@@ -406,7 +260,7 @@ def _paragraphs(text: str, lang: str, title: str) -> list[list[str]]:
 
 def _is_heading(paragraph: Sequence[str], lang: str) -> bool:
     """A paragraph of one short line without a sentence ending: a section heading."""
-    limit = MAX_HEADING_CHARS_JA if _is_cjk_lang(lang) else MAX_HEADING_CHARS_EN
+    limit = MAX_HEADING_CHARS_JA if is_cjk_lang(lang) else MAX_HEADING_CHARS_EN
     return len(paragraph) == 1 and len(paragraph[0]) <= limit and _unterminated(paragraph[0])
 
 
@@ -449,25 +303,26 @@ def _pages(
     lang: str,
 ) -> tuple[Page, ...]:
     """One Page per section, each with up to MAX_PAGE_BULLETS ranked ✅ bullets."""
-    cjk = _is_cjk_lang(lang)
+    cjk = is_cjk_lang(lang)
     limit = _point_limit(lang)
     heading_limit = MAX_HEADING_CHARS_JA if cjk else MAX_HEADING_CHARS_EN
     sentences = [s for para in paragraphs for s in para]
     pages = []
     for heading, section in _sections(paragraphs, lang)[:MAX_PAGES]:
         members = [i for i in section if not noise[i]] or section
-        raw = _centrality(vectors, members)
+        raw = centrality(vectors, members)
         scores = {i: raw[i] * weights[i] for i in members}
         if not heading:
-            # The best sentence heads the page; the bullets add to it rather than repeat it.
-            best = max(members, key=lambda i: scores[i])
-            heading = condense(sentences[best], heading_limit, cjk=cjk)
-            others = [i for i in members if i != best]
-            picked = _select(others, scores, bags, MAX_PAGE_BULLETS, [bags[best]]) or [best]
+            # The first of the best sentences heads the page and the others follow it, in the
+            # article's order; the bullets add to the heading rather than repeat it.
+            first, *picked = _select(members, scores, bags, MAX_PAGE_BULLETS + 1)
+            heading = condense(sentences[first], heading_limit, cjk=cjk)
+            picked = picked or [first]
         else:
             picked = _select(members, scores, bags, MAX_PAGE_BULLETS)
+            heading = shorten(heading, heading_limit, cjk=cjk)
         bullets = tuple(condense(sentences[i], limit, cjk=cjk) for i in picked)
-        pages.append(Page(heading=shorten(heading, heading_limit, cjk=cjk), bullets=bullets))
+        pages.append(Page(heading=heading, bullets=bullets))
     return tuple(pages)
 
 

@@ -10,8 +10,9 @@ import pytest
 
 from bot.core.condense import condense
 from bot.core.feeds import parse_feed
+from bot.core.sentences import split_sentences
 from bot.core.structure import find_structure
-from bot.core.text import html_to_text, split_sentences
+from bot.core.text import html_to_text
 from bot.errors import ParseError
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "feeds"

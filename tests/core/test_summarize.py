@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from rouge_score import rouge_scorer
 
 from bot.core.models import Page, Summary
+from bot.core.rank import rank_sentences
 from bot.core.summarize import (
     MAX_POINT_CHARS_EN,
     MAX_POINT_CHARS_JA,
     lead_sentences,
-    rank_sentences,
     summarize,
 )
 from bot.core.text import guess_lang, html_to_text
@@ -311,3 +311,20 @@ def test_real_ja_feed_entry_exact() -> None:
             "日本はワールドカップ、２大会ぶりの勝利です。",
         ),
     )
+
+
+@pytest.mark.parametrize("row", load_jsonl("summaries-sample.jsonl"), ids=lambda row: row["id"])
+def test_pages_keep_the_articles_order(row: dict[str, Any]) -> None:
+    """A page's heading and bullets, and the pages themselves, come in the text's order."""
+    text = " ".join(row["text"].split())
+    summary = summarize(row["title"], row["text"], row["lang"])
+    cursor, found_lines = 0, 0
+    for page in summary.pages:
+        for line in (page.heading, *page.bullets):
+            key = line[:12]
+            found = text.find(key, cursor)
+            # Not found after the line before it: nowhere at all (shortened), or earlier.
+            assert found >= 0 or key not in text, line
+            if found >= 0:
+                cursor, found_lines = found, found_lines + 1
+    assert found_lines >= sum(1 + len(page.bullets) for page in summary.pages) // 2
