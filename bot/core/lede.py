@@ -77,8 +77,9 @@ def is_boilerplate(sentence: str) -> bool:
         return True
     if _BOILERPLATE_START_RE.match(sentence) or sentence.endswith(_NAME_ENDS):
         return True
-    if any(mark in sentence for mark in _BOILERPLATE_MARKS):
-        return True
+    for mark in _BOILERPLATE_MARKS:
+        if mark in sentence:
+            return True
     return "ollow " in sentence and _FOLLOW_RE.search(sentence) is not None
 
 

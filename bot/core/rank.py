@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Final
+from typing import Final, cast
 
 # The prior halves every POSITION_HALF_LIFE sentences, never below POSITION_FLOOR.
 POSITION_HALF_LIFE: Final = 3.0
@@ -71,7 +71,12 @@ def _terms(words: Sequence[str]) -> Counter[str]:
     cache = _TERM_CACHE
     if len(cache) > MAX_CACHED_TERMS:
         cache.clear()
-    counts = Counter([cache[w] if w in cache else _cache_term(w) for w in words])
+    cached = list(map(cache.get, words))
+    if None in cached:
+        terms = [_cache_term(w) if t is None else t for w, t in zip(words, cached, strict=True)]
+    else:
+        terms = cast("list[str]", cached)
+    counts = Counter(terms)
     del counts[""]  # stop words
     return counts
 
@@ -124,9 +129,9 @@ def tfidf_vectors(bags: Sequence[Counter[str]]) -> list[dict[str, float]]:
     idf = {t: math.log((n + 1) / d) for t, d in df.items()}
     vectors = []
     for bag in bags:
-        vec = [(t, idf[t] if c == 1 else (1 + math.log(c)) * idf[t]) for t, c in bag.items()]
-        norm = math.sqrt(sum(v * v for _, v in vec)) or 1.0
-        vectors.append({t: v / norm for t, v in vec if df[t] > 1})
+        vec = {t: idf[t] if c == 1 else (1 + math.log(c)) * idf[t] for t, c in bag.items()}
+        norm = math.sqrt(sum([v * v for v in vec.values()])) or 1.0
+        vectors.append({t: v / norm for t, v in vec.items() if df[t] > 1})
     return vectors
 
 
@@ -150,7 +155,7 @@ def centrality(
     for i in members:
         for t, v in vectors[i].items():
             total[t] = total.get(t, 0.0) + v
-    degree = {i: sum(v * (total[t] - v) for t, v in vectors[i].items()) for i in members}
+    degree = {i: sum([v * (total[t] - v) for t, v in vectors[i].items()]) for i in members}
     top = max(degree.values(), default=0.0) or 1.0
     # The 0.1 keeps a sentence that shares no words with the others ranked by position alone.
     return {

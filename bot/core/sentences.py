@@ -154,10 +154,13 @@ def _is_boundary(text: str, i: int, j: int) -> bool:
     core = text[i:j].rstrip(_CLOSING)
     at_end = j >= len(text)
     nxt = "" if at_end else text[j]
+    if core == "." and (at_end or nxt.isspace()):
+        # The common case first: a Latin full stop, or a short form, before a space.
+        return at_end or _dot_ends_sentence(text, i, j)
     prev = text[i - 1] if i else ""
     if core in (".", "．") and prev.isdigit() and nxt.isdigit():
         return False  # a decimal: 3.14, ３．１４
-    if any(c in "。｡！？" for c in core):
+    if "。" in core or "！" in core or "？" in core or "｡" in core:
         # 「…。」と: an unbalanced quote closed and continued by a particle stays one sentence.
         return not (core != text[i:j] and "\u3041" <= nxt <= "\u309f")
     if "…" in core or (len(core) > 1 and not core.strip(".．")):

@@ -87,8 +87,10 @@ def _weight(sentence: str, cjk: bool) -> float:
 def _is_junk(sentence: str) -> bool:
     """Links, fragments, greetings, credit lines: never shown, even when nothing else is."""
     # The substrings first: a regex search of every sentence costs a tenth of summarize.
-    link = any(mark in sentence for mark in _LINK_MARKS) and _URL_RE.search(sentence)
-    return bool(link or _FRAGMENT_RE.match(sentence)) or is_boilerplate(sentence)
+    for mark in _LINK_MARKS:
+        if mark in sentence and _URL_RE.search(sentence):
+            return True
+    return _FRAGMENT_RE.match(sentence) is not None or is_boilerplate(sentence)
 
 
 def _is_noise(sentence: str, lang: str) -> bool:
@@ -98,7 +100,8 @@ def _is_noise(sentence: str, lang: str) -> bool:
     if is_cjk_lang(lang):
         size, short, tiny = len(sentence), 12, 6
     else:
-        size, short, tiny = len(sentence.split()), 5, 2
+        # Words: the splitter leaves one space between them.
+        size, short, tiny = sentence.count(" ") + 1, 5, 2
     # "Bonds rallied." is news; "Photo: Reuters" and "Scroll down for video" are not.
     return size < tiny or (size < short and _unterminated(sentence))
 
@@ -112,23 +115,32 @@ def _select(
 ) -> list[int]:
     """The k best-scored candidates repeating neither each other nor `avoid`, in text order."""
     chosen: list[int] = []
+    others = [(bag, _norm(bag)) for bag in avoid]
     for i in sorted(candidates, key=lambda i: -scores[i]):
         if len(chosen) == k:
             break
-        others = [*avoid, *(bags[j] for j in chosen)]
-        if not any(_bag_cosine(bags[i], other) > DUPLICATE_SIMILARITY for other in others):
+        bag, norm = bags[i], _norm(bags[i])
+        if all(_cosine(bag, norm, *other) <= DUPLICATE_SIMILARITY for other in others):
             chosen.append(i)
+            others.append((bag, norm))
     return sorted(chosen)
+
+
+def _norm(bag: Counter[str]) -> float:
+    return math.sqrt(sum([c * c for c in bag.values()]))
+
+
+def _cosine(a: Counter[str], norm_a: float, b: Counter[str], norm_b: float) -> float:
+    """Cosine of raw term counts: how far two sentences say the same thing."""
+    if len(b) < len(a):
+        a, b = b, a
+    dot = sum([c * b[t] for t, c in a.items() if t in b])
+    return dot / (norm_a * norm_b) if dot else 0.0
 
 
 def _bag_cosine(a: Counter[str], b: Counter[str]) -> float:
     """Cosine of raw term counts: how far two sentences say the same thing."""
-    if len(b) < len(a):
-        a, b = b, a
-    dot = sum(c * b[t] for t, c in a.items() if t in b)
-    if not dot:
-        return 0.0
-    return dot / math.sqrt(sum(c * c for c in a.values()) * sum(c * c for c in b.values()))
+    return _cosine(a, _norm(a), b, _norm(b))
 
 
 def _contained(part: Counter[str], whole: Counter[str]) -> float:
