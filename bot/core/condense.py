@@ -21,7 +21,7 @@ def condense(
     text = html_to_text(entry.html)
     if page_text and len(page_text) > len(text):
         text = page_text
-    summary = summarize(entry.title, text, entry.lang)
+    summary = summarize(entry.title, text, entry.lang, description=entry.description)
     content = Structure()
     if may_have_structure(entry.html):
         content = find_structure(entry.html, entry.link)

@@ -130,7 +130,17 @@ def _entry(
         published=_published(raw),
         lang=lang,
         image=feed_image(raw, link),
+        description=_description(raw, html),
     )
+
+
+def _description(raw: Mapping[str, Any], body: str) -> str:
+    """The entry's summary as plain text when its body is other content: a dek, maybe."""
+    summary = raw.get("summary_detail") or {}
+    value = str(summary.get("value") or "")
+    if not value or not raw.get("content") or _as_html(value, summary.get("type")) == body:
+        return ""
+    return valid_unicode(feed_text(value, summary.get("type")))
 
 
 def _body_html(raw: Mapping[str, Any]) -> str:

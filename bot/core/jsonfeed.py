@@ -66,6 +66,7 @@ def _entry(
 ) -> Entry:
     title = clean_text(_string(item.get("title")))
     html = _body_html(item)
+    summary = _string(item.get("summary"))
     link = _link(item, base)
     lang = (
         primary_lang(item.get("language"))
@@ -81,6 +82,8 @@ def _entry(
         published=_date(item.get("date_published")) or _date(item.get("date_modified")),
         lang=lang,
         image=_image(item, link or base),
+        # JSON Feed's summary is "a plain text sentence or two describing the item": a dek.
+        description=clean_text(summary) if html != _as_html(summary) else "",
     )
 
 

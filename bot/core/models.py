@@ -75,6 +75,9 @@ class Entry:
     published: datetime | None
     lang: str
     image: str = ""  # the lead image the feed gives (media:content, an enclosure, JSON Feed)
+    # The publisher's own summary (RSS description, Atom summary, JSON Feed summary) as plain
+    # text, when the entry carries its content besides: a candidate dek for the lede.
+    description: str = ""
 
 
 @dataclass(frozen=True)

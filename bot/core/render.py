@@ -86,8 +86,11 @@ def render_push(
 
 
 def render_key_points(digest: Digest, article_id: int, tr: Translator) -> Rendered:
-    """Every key point of an article (up to MAX_KEY_POINTS) under its title."""
-    body = "\n\n".join([_title(digest), _key_points(digest, tr, MAX_KEY_POINTS)])
+    """Every key point of an article (up to MAX_KEY_POINTS) under its title, or that it has
+    none (a title-only entry)."""
+    none = _text(tr.gettext("No summary for this article."), MAX_NAME_CHARS)
+    points = _key_points(digest, tr, MAX_KEY_POINTS) or none
+    body = "\n\n".join([_title(digest), points])
     return Rendered(body, (article_buttons(article_id, tr, key_points=False),))
 
 
@@ -242,6 +245,9 @@ def _title(digest: Digest) -> str:
 
 
 def _key_points(digest: Digest, tr: Translator, count: int) -> str:
+    """The key points under their header; "" for a digest without any (a title-only entry)."""
+    if not digest.key_points:
+        return ""
     learn = tr.gettext("📘 What you'll learn")
     header = f"<b>{_text(learn, MAX_NAME_CHARS)}</b>"
     points = [f"💡 {_text(point, MAX_POINT_CHARS)}" for point in digest.key_points[:count]]
