@@ -42,6 +42,7 @@ from bot.chat import (
 from bot.chat.context import BotContext
 from bot.chat.error_handler import on_error
 from bot.chat.jobs import clean_up, poll_due_feeds, queue_daily_digests
+from bot.chat.ordering import PerChatOrder
 from bot.config import Settings
 from bot.core.conflicts import ConflictStep, ConflictWatch
 from bot.core.pacing import in_flight_limit, send_rate
@@ -83,8 +84,8 @@ def build_application(settings: Settings) -> BotApplication:
         # broadcast rate (bench/transport.py). Long polling stays on httpx: one call at a time.
         .request(AiohttpRequest(connection_pool_size=REPLY_POOL_SIZE))
         # Updates are handled concurrently: a minute-long /import or /addfeed must not hold
-        # up anyone else's /next.
-        .concurrent_updates(True)
+        # up anyone else's /next. One chat's updates keep their order.
+        .concurrent_updates(PerChatOrder())
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
         .post_init(start_services)
         # The dispatcher stops before PTB closes the bot's HTTP client, so its last sends end.
@@ -215,6 +216,7 @@ async def start_services(application: BotApplication) -> None:
         clock=lambda: services.clock(),
         rate=rate,
         paid=settings.paid_broadcast,
+        link_preview=settings.link_preview,
     )
     services.dispatcher.start()
     if isinstance(replies := application.bot.request, AiohttpRequest):

@@ -9,7 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
+from zoneinfo import available_timezones
 
+from bot.core.models import LinkPreview
 from bot.errors import ConfigError
 
 PREFIX: Final = "DIGESTBOT_"
@@ -27,7 +29,8 @@ KNOWN_SETTINGS: Final = (
     "DEFAULT_LANGUAGE", "MAX_FEED_BYTES", "FETCH_TIMEOUT", "MAX_RATE", "PAID_BROADCAST",
     "ALLOW_PRIVATE_URLS", "USER_RATE", "RETENTION_DAYS", "FULLTEXT_MIN_CHARS", "WEBHOOK_URL",
     "WEBHOOK_LISTEN", "WEBHOOK_PORT", "WEBHOOK_SECRET", "SEED_FILE", "STARTUP_WAIT",
-    "CONFLICT_EXIT", "LOG_FORMAT", "METRICS_PORT", "METRICS_LISTEN", "HEALTH_API_MINUTES",
+    "CONFLICT_EXIT", "LINK_PREVIEW", "DEFAULT_TIMEZONE", "LOG_FORMAT", "METRICS_PORT",
+    "METRICS_LISTEN", "HEALTH_API_MINUTES",
 )  # fmt: skip
 
 
@@ -43,6 +46,7 @@ class Settings:
     log_level: str = "INFO"
     log_format: str = "text"  # or "json": one JSON object per line
     default_language: str = "en"
+    default_timezone: str = "UTC"  # a new chat's, unless it reads Japanese (Asia/Tokyo)
     max_feed_bytes: int = 5 * 1024 * 1024
     fetch_timeout: float = 30.0
     max_rate: float = 30.0
@@ -61,6 +65,7 @@ class Settings:
     metrics_port: int = 0  # 0: no /metrics and /healthz server
     metrics_listen: str = "127.0.0.1"
     health_api_minutes: float = 5.0  # minutes of Bot API outage before /healthz says 503
+    link_preview: LinkPreview = LinkPreview.IMAGE  # what pushes preview, unless a topic says
 
     @property
     def api_base_url(self) -> str:
@@ -105,6 +110,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         log_level=_log_level(env),
         log_format=_choice(env, "LOG_FORMAT", "text", LOG_FORMATS),
         default_language=_choice(env, "DEFAULT_LANGUAGE", "en", LANGUAGES),
+        default_timezone=_timezone(env, "DEFAULT_TIMEZONE"),
         max_feed_bytes=int(
             _number(env, "MAX_FEED_BYTES", 5 * 1024 * 1024, minimum=1024, integer=True)
         ),
@@ -129,6 +135,9 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         metrics_port=int(_number(env, "METRICS_PORT", 0, minimum=0, integer=True)),
         metrics_listen=env.get("METRICS_LISTEN") or "127.0.0.1",
         health_api_minutes=_number(env, "HEALTH_API_MINUTES", 5.0, minimum=0),
+        link_preview=LinkPreview(
+            _choice(env, "LINK_PREVIEW", LinkPreview.IMAGE, tuple(LinkPreview))
+        ),
     )
 
 
@@ -186,6 +195,22 @@ def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str,
     if raw not in choices:
         raise ConfigError(f"{PREFIX}{name} must be one of {', '.join(choices)}, got {raw!r}")
     return raw
+
+
+def find_timezone(name: str) -> str | None:
+    """The IANA timezone with this name in any case ("asia/tokyo" → "Asia/Tokyo"), or None."""
+    wanted = name.strip().casefold()
+    return next((z for z in sorted(available_timezones()) if z.casefold() == wanted), None)
+
+
+def _timezone(env: Mapping[str, str], name: str) -> str:
+    raw = env.get(name) or "UTC"
+    zone = find_timezone(raw)
+    if zone is None:
+        raise ConfigError(
+            f"{PREFIX}{name} must be an IANA timezone such as Asia/Tokyo, got {raw!r}"
+        )
+    return zone
 
 
 def _url(env: Mapping[str, str], name: str, default: str) -> str:

@@ -72,7 +72,7 @@ def test_catalogs_load_from_the_package() -> None:
     assert locales_dir() == ROOT / "locales"
     translators = load_translators()
     ja: Translator = translators["ja"]
-    assert ja.gettext("📘 What you'll learn") == "📘 この記事で分かる事!"
+    assert ja.gettext("📘 What you'll learn") == "📘 この記事で分かる事！"
     assert ja.ngettext("Polled {count} feed.", "Polled {count} feeds.", 2) == (
         "{count}件のフィードを取得しました。"
     )

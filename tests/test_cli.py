@@ -259,3 +259,29 @@ def test_feed_list_has_a_header_and_polls_name_feeds(
     assert polled.stdout.startswith(f"feed 1 {url}: ")
     # httpx's per-request INFO lines stay out of an operator's terminal.
     assert "httpx" not in polled.stderr
+
+
+def test_preview_json_gives_plain_titles_and_web_links(tmp_path: Path) -> None:
+    feed = tmp_path / "typed.atom"
+    feed.write_text(
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>Typed</title>'
+        '<entry><title type="html">&lt;p&gt;Item Title&lt;/p&gt;</title>'
+        "<id>urn:uuid:1</id><updated>2026-01-01T00:00:00Z</updated>"
+        "<summary>One line of text here.</summary></entry>"
+        '<entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Entry '
+        "Title</p></div></title><id>tag:blogger.com,1999:blog-1.post-2</id>"
+        "<updated>2026-01-02T00:00:00Z</updated><summary>Another line.</summary></entry>"
+        '<entry><title type="text">&lt;p&gt;Kept&lt;/p&gt;</title>'
+        '<link href="HTTPS://Example.COM/a?x=1&amp;amp;y=2"/>'
+        "<id>https://example.com/a</id><updated>2026-01-03T00:00:00Z</updated>"
+        "<summary>Third line.</summary></entry></feed>",
+        encoding="utf-8",
+    )
+    done = digestbot("preview", str(feed), "--json", "--no-fetch", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    shown = [(d["title"], d["url"]) for d in json.loads(done.stdout)]
+    assert shown == [
+        ("Item Title", ""),
+        ("Entry Title", ""),
+        ("<p>Kept</p>", "https://example.com/a?x=1&y=2"),
+    ]

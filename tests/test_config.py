@@ -4,7 +4,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import DEFAULT_BOT_API_URL, Settings, load_settings, read_env_file
+from bot.config import (
+    DEFAULT_BOT_API_URL,
+    Settings,
+    load_settings,
+    read_env_file,
+    unknown_settings,
+)
+from bot.core.models import LinkPreview
 from bot.errors import ConfigError
 
 TOKEN = {"DIGESTBOT_TOKEN": "123:abc"}
@@ -16,6 +23,7 @@ def test_defaults() -> None:
     assert settings.database == Path("./data/digestbot.sqlite3")
     assert settings.poll_interval == 600
     assert settings.default_language == "en"
+    assert settings.default_timezone == "UTC"
     assert settings.retention_days == 30
     assert settings.metrics_port == 0
     assert settings.metrics_listen == "127.0.0.1"
@@ -98,6 +106,11 @@ def test_token_never_in_repr() -> None:
             id="language",
         ),
         pytest.param(
+            TOKEN | {"DIGESTBOT_DEFAULT_TIMEZONE": "Mars/Olympus"},
+            "DIGESTBOT_DEFAULT_TIMEZONE",
+            id="timezone",
+        ),
+        pytest.param(
             TOKEN | {"DIGESTBOT_PAID_BROADCAST": "maybe"}, "DIGESTBOT_PAID_BROADCAST", id="flag"
         ),
         pytest.param(
@@ -111,6 +124,11 @@ def test_errors_are_one_line_naming_the_variable(environ: dict[str, str], variab
     message = str(caught.value)
     assert message.startswith(variable)
     assert "\n" not in message
+
+
+def test_default_timezone_in_any_case() -> None:
+    settings = load_settings(TOKEN | {"DIGESTBOT_DEFAULT_TIMEZONE": "europe/paris"})
+    assert settings.default_timezone == "Europe/Paris"
 
 
 def test_token_optional_for_offline_commands() -> None:
@@ -133,3 +151,27 @@ def test_user_rate(raw: str, rate: int) -> None:
 def test_user_rate_errors_name_the_variable(raw: str) -> None:
     with pytest.raises(ConfigError, match=r"^DIGESTBOT_USER_RATE"):
         load_settings(TOKEN | {"DIGESTBOT_USER_RATE": raw})
+
+
+@pytest.mark.parametrize(
+    ("raw", "mode"),
+    [
+        ("", LinkPreview.IMAGE),
+        ("image", LinkPreview.IMAGE),
+        ("article", LinkPreview.ARTICLE),
+        ("off", LinkPreview.OFF),
+    ],
+)
+def test_link_preview(raw: str, mode: LinkPreview) -> None:
+    settings = load_settings(TOKEN | {"DIGESTBOT_LINK_PREVIEW": raw})
+    assert settings.link_preview is mode
+    assert load_settings(TOKEN).link_preview is LinkPreview.IMAGE
+    assert unknown_settings({"DIGESTBOT_LINK_PREVIEW": raw}) == []
+
+
+def test_a_link_preview_of_another_kind_is_named_with_the_choices() -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(TOKEN | {"DIGESTBOT_LINK_PREVIEW": "photo"})
+    assert str(caught.value) == (
+        "DIGESTBOT_LINK_PREVIEW must be one of image, article, off, got 'photo'"
+    )

@@ -92,7 +92,8 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
             if not self._is_allowed(address):
                 raise FetchError(
                     FetchFailure.PRIVATE_ADDRESS,
-                    f"refused {host}: {address} is not a public address",
+                    f"refused {host}: {address} is not a public address "
+                    "(DIGESTBOT_ALLOW_PRIVATE_URLS=1 allows private and local ones)",
                 )
         # One connect timeout for all the addresses, tried in the resolver's order.
         loop = asyncio.get_running_loop()

@@ -35,7 +35,7 @@ from telegram import Bot
 
 from bot.adapters.group_commit import GroupCommit
 from bot.adapters.outage import Outage
-from bot.adapters.pushes import Pushes
+from bot.adapters.pushes import Pushes, link_preview_options
 from bot.adapters.store import Chat, ChatKind, Delivery, Store
 from bot.adapters.store.outbox import SentMessage
 from bot.adapters.telegram.sender import post_message
@@ -54,6 +54,7 @@ from bot.core.delivery import (
     next_step,
 )
 from bot.core.i18n import Translators
+from bot.core.models import LinkPreview
 from bot.core.pacing import quiet_until
 from bot.core.sendqueue import TICK, Claim, Idle, Pause, SendQueue, Start
 from bot.core.sendqueue import Send as QueuedSend
@@ -80,6 +81,7 @@ class Dispatcher:
         rate: float,
         paid: bool = False,
         worker: str | None = None,
+        link_preview: LinkPreview = LinkPreview.IMAGE,
     ) -> None:
         """Send through `transport` at `rate` messages/s; `paid` sends with allow_paid_broadcast.
 
@@ -93,7 +95,7 @@ class Dispatcher:
         self.send_timeout: float | None = None  # read timeout of a send; None: PTB's default
         self.outage = Outage(bot)  # while Telegram is unreachable, sends wait and count nothing
         self.queue: SendQueue[Chat, Delivery] = SendQueue(rate)
-        self._pushes = Pushes(store, translators)
+        self._pushes = Pushes(store, translators, link_preview)
         self._sent = GroupCommit(store)
         self._worker = worker or f"pid-{os.getpid()}"
         self._changed = asyncio.Event()
@@ -284,6 +286,7 @@ class Dispatcher:
             thread_id=send.rows[0].thread_id,
             paid=self.paid,
             read_timeout=self.send_timeout,
+            preview=link_preview_options(rendered.preview),
         )
         if isinstance(result, SendFailure):
             await self._settle(send, result)

@@ -1,4 +1,5 @@
-"""Admin commands for topics: /addtopic, /renametopic, /deltopic and its buttons, /filter.
+"""Admin commands for topics: /addtopic, /renametopic, /deltopic and its buttons, /filter,
+/topic (a topic's settings) and its buttons.
 
 Also what every admin module shares: `admin_reader` (refuses anyone else, politely, in their
 language) and `usage`; `find_topic` lives in topics.py. The texts are `core.render_admin`'s.
@@ -12,6 +13,7 @@ from typing import Final
 from telegram import Update
 from telegram.ext import BaseHandler
 
+from bot.adapters.telegram.keyboards import markup
 from bot.adapters.telegram.sender import send
 from bot.chat.context import BotContext
 from bot.chat.readers import Reader, reader_of
@@ -22,9 +24,10 @@ from bot.core import outcomes
 from bot.core.callbacks import Action, decode
 from bot.core.delivery import SendFailure
 from bot.core.filters import FilterArgsError, parse_filter_args
-from bot.core.models import Topic
+from bot.core.models import LinkPreview, Topic
 from bot.core.render import render_plain
 from bot.core.render_admin import (
+    DEFAULT_PREVIEW,
     render_add_topic,
     render_delete_question,
     render_filter_limits,
@@ -33,6 +36,7 @@ from bot.core.render_admin import (
     render_rename_topic,
     render_topic_deleted,
     render_topic_removed,
+    render_topic_settings,
 )
 from bot.operations import topics
 
@@ -183,6 +187,47 @@ async def filter_command(update: Update, context: BotContext) -> None:
     await reply(update, render_filters_saved(tr, topic))
 
 
+async def topic_settings(update: Update, context: BotContext) -> None:
+    """/topic <slug>: a topic's settings, with buttons to change them."""
+    reader = await admin_reader(update, context)
+    if reader is None:
+        return
+    tr, args = reader.tr, context.args or []
+    if len(args) != 1:
+        await usage(update, tr.gettext("Usage: /topic <slug>"))
+        return
+    topic = await find_topic(update, context, reader, args[0])
+    if topic is None:
+        return
+    await reply_rendered(update, render_topic_settings(tr, topic, context.settings.link_preview))
+
+
+async def set_link_preview(update: Update, context: BotContext) -> None:
+    """[🖼 Lead image] / [📰 Article page] / [🚫 No preview] / [↩️ Default] under /topic."""
+    query = update.callback_query
+    assert query is not None
+    reader = await admin_reader(update, context)
+    if reader is None:
+        return
+    tr = reader.tr
+    callback = decode(query.data)
+    topic_id = callback.id_arg() if callback is not None else None
+    choice = callback.args[1] if callback is not None and len(callback.args) == 2 else ""
+    if topic_id is None or choice not in {DEFAULT_PREVIEW, *LinkPreview}:
+        await query.answer(tr.gettext("This button is no longer valid."), show_alert=True)
+        return
+    mode = None if choice == DEFAULT_PREVIEW else LinkPreview(choice)
+    topic = None
+    if await context.store.set_link_preview(topic_id, mode):
+        topic = await context.store.get_topic_by_id(topic_id)
+    if topic is None:
+        await query.answer(tr.gettext("That topic no longer exists."), show_alert=True)
+        return
+    await query.answer(tr.gettext("Saved."))
+    rendered = render_topic_settings(tr, topic, context.settings.link_preview)
+    await edit_under(query, rendered.html, markup(rendered.buttons))
+
+
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:
     """This module's handlers, for app.py to register."""
     return [
@@ -190,9 +235,11 @@ def handlers() -> list[BaseHandler[Update, BotContext, None]]:
         command("renametopic", rename_topic),
         command("deltopic", delete_topic),
         command("filter", filter_command),
+        command("topic", topic_settings),
         # Telling every subscriber takes a while: don't hold up other chats meanwhile.
         button(Action.DELETE_TOPIC, confirm_delete_topic),
         button(Action.CANCEL, cancel),
+        button(Action.LINK_PREVIEW, set_link_preview),
     ]
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import time
-from zoneinfo import ZoneInfo, available_timezones
 
 from telegram import Update
 from telegram.ext import BaseHandler
@@ -14,10 +13,17 @@ from bot.chat.context import BotContext
 from bot.chat.readers import Reader, may_manage, reader_of
 from bot.chat.replies import edit_under, reply
 from bot.chat.routing import button, command
+from bot.config import find_timezone
 from bot.core.callbacks import Action, decode, encode
 from bot.core.i18n import LANGUAGE_NAMES, LANGUAGES, Translator
 from bot.core.render import Button
-from bot.core.render_reader import render_settings
+from bot.core.render_reader import (
+    parse_clock,
+    render_settings,
+    render_settings_usage,
+    render_timezone_set,
+    render_unknown_timezone,
+)
 from bot.operations.daily import resume
 
 DAILY_TIMES = ("0700", "0800", "1200", "1800", "2100")
@@ -56,10 +62,14 @@ async def language_button(update: Update, context: BotContext) -> None:
 
 
 async def settings(update: Update, context: BotContext) -> None:
-    """Show delivery settings with buttons; `/settings tz Area/City` sets any timezone."""
+    """Show delivery settings with buttons; `/settings tz Area/City` sets any timezone,
+    `/settings HH:MM` any time for the daily digest."""
     reader = await reader_of(update, context)
-    if context.args and context.args[0] == "tz":
+    if context.args and context.args[0].casefold() == "tz":
         await _set_timezone(update, context, reader, context.args[1:])
+        return
+    if context.args:
+        await _set_daily_time(update, context, reader, context.args)
         return
     chat = await context.store.get_chat(reader.chat_id)
     assert chat is not None, "reader_of stores the chat"
@@ -123,9 +133,9 @@ def settings_buttons(chat: Chat, tr: Translator) -> list[list[Button]]:
         ]
     ]
     if not instant:
-        rows.append(
-            [_choice(_clock(_parse_clock(t)), t == daily_at, "at", t) for t in DAILY_TIMES]
-        )
+        # A time set with /settings HH:MM shows among the presets, marked.
+        times = sorted({*DAILY_TIMES, daily_at})
+        rows.append([_choice(_clock(_parse_clock(t)), t == daily_at, "at", t) for t in times])
     rows.append([_choice(z, z == chat.timezone, "tz", z) for z in TIMEZONES])
     rows.append(
         [
@@ -154,8 +164,8 @@ async def _apply(context: BotContext, reader: Reader, key: str, value: str) -> b
     if key == "mode" and value in ("i", "d"):
         mode = DeliveryMode.DAILY if value == "d" else DeliveryMode.INSTANT
         return await store.set_delivery_mode(chat_id, mode)
-    if key == "at" and value in DAILY_TIMES:
-        return await store.set_delivery_mode(chat_id, DeliveryMode.DAILY, _parse_clock(value))
+    if key == "at" and (at := parse_clock(f"{value[:2]}:{value[2:]}")) is not None:
+        return await store.set_delivery_mode(chat_id, DeliveryMode.DAILY, at)
     if key == "tz" and value in TIMEZONES:
         return await store.set_chat_timezone(chat_id, value)
     if key == "quiet" and value in QUIET_PRESETS:
@@ -177,15 +187,29 @@ async def _set_timezone(
     if not await may_manage(update, context, reader):
         await reply(update, tr.gettext("Only the group's admins can change this."))
         return
-    zone = args[0] if len(args) == 1 else ""
-    if zone not in available_timezones():
-        await reply(
-            update,
-            tr.gettext("Unknown timezone. Use a name such as Asia/Tokyo or Europe/Paris."),
-        )
+    zone = find_timezone(args[0]) if len(args) == 1 else None
+    if zone is None:
+        await reply(update, render_unknown_timezone(tr))
         return
-    await context.store.set_chat_timezone(reader.chat_id, ZoneInfo(zone).key)
-    await reply(update, tr.gettext("Timezone: {zone}").format(zone=zone))
+    await context.store.set_chat_timezone(reader.chat_id, zone)
+    await reply(update, render_timezone_set(tr, zone))
+
+
+async def _set_daily_time(
+    update: Update, context: BotContext, reader: Reader, args: list[str]
+) -> None:
+    tr = reader.tr
+    at = parse_clock(args[0]) if len(args) == 1 else None
+    if at is None:
+        await reply(update, render_settings_usage(tr))
+        return
+    if not await may_manage(update, context, reader):
+        await reply(update, tr.gettext("Only the group's admins can change this."))
+        return
+    await context.store.set_delivery_mode(reader.chat_id, DeliveryMode.DAILY, at)
+    chat = await context.store.get_chat(reader.chat_id)
+    assert chat is not None
+    await reply(update, describe(chat, tr), markup(settings_buttons(chat, tr)))
 
 
 def _parse_clock(value: str) -> time:

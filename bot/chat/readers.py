@@ -51,6 +51,9 @@ async def reader_of(update: Update, context: BotContext) -> Reader:
         await store.upsert_chat(
             chat.id, kind=ChatKind(chat.type), title=_title(chat), language=first_language
         )
+        # A Japanese reader starts on Japan's clock, anyone else on the configured default.
+        zone = "Asia/Tokyo" if first_language == "ja" else context.settings.default_timezone
+        await store.set_chat_timezone(chat.id, zone)
         language = first_language
     lang = language or pick_language(
         user.language_code if user else None, context.settings.default_language

@@ -1,4 +1,8 @@
-"""Reading in chat: /summary, /sources, /next and the buttons under every article."""
+"""Reading in chat: /summary, /sources, /next and the buttons under every article.
+
+A whole article (opened, or the next unread one) previews what its push would: its lead image
+or page, as its topic says. Key points, sources and pages preview nothing (see `replies`).
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,15 @@ from bot.core.callbacks import Action, decode
 from bot.core.condense import continue_digest
 from bot.core.models import Digest
 from bot.core.reading import ShowPage, next_step
-from bot.core.render import render_key_points, render_page, render_push, render_sources
+from bot.core.render import (
+    Rendered,
+    preview_url,
+    render_key_points,
+    render_page,
+    render_push,
+    render_sources,
+)
+from bot.core.render_reader import render_caught_up, render_no_more_pages
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +110,11 @@ async def _show(
     elif action is Action.KEY_POINTS:
         await reply_rendered(update, render_key_points(digest, article_id, reader.tr))
     else:
-        await reply_rendered(update, render_push(digest, article_id, reader.tr))
+        await reply_rendered(update, await _article(context, reader, article_id, digest))
         await context.store.mark_read(reader.chat_id, article_id)
-    await context.store.set_reading(reader.chat_id, article_id, 0)
+    # Key points and sources of the article being read keep the reader's page.
+    if action is Action.OPEN or await _current(context, reader) != article_id:
+        await context.store.set_reading(reader.chat_id, article_id, 0)
 
 
 async def _page_or_next(
@@ -111,7 +125,7 @@ async def _page_or_next(
         digest = await _follow_next_link(context, reader, article_id, digest)
     step = next_step(len(digest.pages) if digest else 0, index)
     if digest is None or not isinstance(step, ShowPage):
-        await _next_article(update, context, reader)
+        await _next_article(update, context, reader, finished=digest)
         return
     await reply_rendered(update, render_page(digest, article_id, step.index, reader.tr))
     await context.store.set_reading(reader.chat_id, article_id, step.index + 1)
@@ -140,12 +154,28 @@ async def _follow_next_link(
     return continued
 
 
-async def _next_article(update: Update, context: BotContext, reader: Reader) -> None:
+async def _next_article(
+    update: Update, context: BotContext, reader: Reader, finished: Digest | None = None
+) -> None:
+    """The next unread article; after the last page of `finished`, say so first."""
     found = await context.store.next_unread(reader.chat_id)
+    if finished is not None:
+        await reply(update, render_no_more_pages(reader.tr, finished, found[1] if found else None))
     if found is None:
-        await reply(update, reader.tr.gettext("🎉 You're all caught up: no unread articles."))
+        if finished is None:
+            await reply(update, render_caught_up(reader.tr))
         return
     article_id, digest = found
-    await reply_rendered(update, render_push(digest, article_id, reader.tr))
+    await reply_rendered(update, await _article(context, reader, article_id, digest))
     await context.store.mark_read(reader.chat_id, article_id)
     await context.store.set_reading(reader.chat_id, article_id, 0)
+
+
+async def _article(
+    context: BotContext, reader: Reader, article_id: int, digest: Digest
+) -> Rendered:
+    """The article as its push shows it, with the preview its topic gives pushes."""
+    mode = await context.store.article_link_preview(article_id) or context.settings.link_preview
+    topic = await context.store.article_topic(article_id)
+    rendered = render_push(digest, article_id, reader.tr, topic)
+    return replace(rendered, preview=preview_url(digest, mode))

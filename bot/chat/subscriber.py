@@ -31,7 +31,8 @@ from bot.operations.subscriptions import set_subscription, toggle_subscription
 async def start(update: Update, context: BotContext) -> None:
     """Greet in the reader's language and offer the topics as buttons."""
     reader = await reader_of(update, context)
-    await reply(update, render_start(reader.tr), await _topic_keyboard(context, reader))
+    keyboard = await _topic_keyboard(context, reader)
+    await reply(update, render_start(reader.tr, any_topics=keyboard is not None), keyboard)
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -69,11 +70,12 @@ async def latest(update: Update, context: BotContext) -> None:
     reader = await reader_of(update, context)
     topic_id = None
     if context.args:
-        topic = await find_topic(update, context, reader, context.args[0])
+        topic = await find_topic(update, context, reader, " ".join(context.args))
         if topic is None:
             return
         topic_id = topic.id
-    digests = await context.store.latest_digests(topic_id, limit=MAX_LATEST)
+    store = context.store
+    digests = await store.latest_digests(topic_id, limit=MAX_LATEST, chat_id=reader.chat_id)
     await reply_rendered(update, render_latest(reader.tr, digests))
 
 
@@ -126,7 +128,7 @@ async def _change_subscription(update: Update, context: BotContext, *, on: bool)
         await reply(update, tr.gettext("Only the group's admins can change this."))
         return
     changed = await set_subscription(
-        context.store, reader.chat_id, context.args[0], on=on, thread_id=reader.thread_id
+        context.store, reader.chat_id, " ".join(context.args), on=on, thread_id=reader.thread_id
     )
     if isinstance(changed, outcomes.NoSuchTopic):
         await reply(update, render_no_such_topic(tr, changed))

@@ -24,6 +24,7 @@ class Action(StrEnum):
     SETTINGS = "st"
     DELETE_TOPIC = "dt"
     ADD_FOUND_FEED = "af"  # topic id, index of the feed among those a page names
+    LINK_PREVIEW = "lp"  # topic id, a LinkPreview value or "default"
     CANCEL = "x"
 
 

@@ -25,6 +25,7 @@ ADMIN_COMMANDS: Final = (
     ("addtopic", N_("Add a topic: /addtopic <slug> <name>")),
     ("renametopic", N_("Rename a topic: /renametopic <slug> <name>")),
     ("deltopic", N_("Delete a topic: /deltopic <slug>")),
+    ("topic", N_("A topic's settings: /topic <slug>")),
     ("addfeed", N_("Add a feed to a topic: /addfeed <slug> <url>")),
     ("delfeed", N_("Remove a feed: /delfeed <url or id>")),
     ("feeds", N_("Feed health: /feeds [slug]")),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.core.models import Digest, Entry, Page
-from bot.core.structure import Structure, canonical_url, find_structure
+from bot.core.structure import Structure, canonical_url, find_structure, may_have_structure
 from bot.core.summarize import summarize
 from bot.core.text import html_to_text
 
@@ -22,7 +22,10 @@ def condense(
     if page_text and len(page_text) > len(text):
         text = page_text
     summary = summarize(entry.title, text, entry.lang)
-    found = _either(structure or Structure(), find_structure(entry.html, entry.link))
+    content = Structure()
+    if may_have_structure(entry.html):
+        content = find_structure(entry.html, entry.link)
+    found = _either(structure or Structure(), content)
     own = {canonical_url(entry.link), found.canonical_url}
     return Digest(
         title=entry.title or entry.link,

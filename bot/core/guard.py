@@ -36,7 +36,12 @@ def fit_message(text: str) -> str:
 def plain_text(text: str, limit: int = MAX_VISIBLE_UNITS) -> str:
     """The text a reader would see, without markup, within `limit` UTF-16 units: what is sent
     (without a parse mode) when Telegram refuses the HTML."""
-    visible = html.unescape(_TAG_RE.sub("", _valid(_CONTROLS_RE.sub("", text))))
+    return fit_plain(html.unescape(_TAG_RE.sub("", text)), limit)
+
+
+def fit_plain(text: str, limit: int = MAX_VISIBLE_UNITS) -> str:
+    """A text sent without a parse mode, within `limit` UTF-16 units; "<" stays a character."""
+    visible = _valid(_CONTROLS_RE.sub("", text))
     if _units(visible) <= limit:
         return visible
     budget, kept = limit - 1, []

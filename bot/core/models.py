@@ -109,6 +109,14 @@ class FetchResult:
         return self.status == 304 and self.error is None
 
 
+class LinkPreview(StrEnum):
+    """What Telegram's link preview above a push shows (DIGESTBOT_LINK_PREVIEW, or per topic)."""
+
+    IMAGE = "image"  # the article's lead image, large; none when it has none
+    ARTICLE = "article"  # Telegram's preview of the article page
+    OFF = "off"  # no preview
+
+
 @dataclass(frozen=True)
 class Topic:
     """A named group of feeds that people subscribe to."""
@@ -119,6 +127,7 @@ class Topic:
     description: str = ""
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    link_preview: LinkPreview | None = None  # None: DIGESTBOT_LINK_PREVIEW decides
 
 
 @dataclass(frozen=True)

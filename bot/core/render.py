@@ -13,7 +13,7 @@ from typing import Final
 
 from bot.core.callbacks import Action, encode
 from bot.core.i18n import Translator
-from bot.core.models import Digest, Topic
+from bot.core.models import Digest, LinkPreview, Topic
 from bot.core.topics import MAX_NAME_CHARS as MAX_TOPIC_NAME_CHARS
 from bot.core.topics import MAX_SLUG_CHARS
 
@@ -24,11 +24,14 @@ MAX_POINT_CHARS: Final = 400
 MAX_NAME_CHARS: Final = 120
 MAX_SOURCES: Final = 10
 MAX_BULLETS: Final = 5
+PUSH_POINTS: Final = 3  # key points a push shows; 💡 is offered only when there are more
+MAX_KEY_POINTS: Final = 8  # key points the 💡 message shows
 MAX_BUNDLE_ITEMS: Final = 10
 MAX_BUNDLE_TITLE_CHARS: Final = 150
 MAX_BUNDLE_POINT_CHARS: Final = 200
 BUNDLE_BUTTON_CHARS: Final = 40
 ELLIPSIS: Final = "…"
+MAX_PREVIEW_URL_CHARS: Final = 2048  # a longer URL is no lead image worth a preview
 
 # What feeds and users supply, shown in admin and reader messages: one limit each, UTF-16 units.
 MAX_SHOWN_TITLE_CHARS: Final = 80  # a feed's title
@@ -52,26 +55,40 @@ class Button:
 
 @dataclass(frozen=True)
 class Rendered:
-    """A message ready to send: Telegram HTML and rows of inline buttons."""
+    """A message ready to send: Telegram HTML, rows of inline buttons, and its link preview.
+
+    `preview` is the URL Telegram previews, large and above the text; "" shows no preview, not
+    even of a link in the text.
+    """
 
     html: str
     buttons: tuple[tuple[Button, ...], ...] = ()
+    preview: str = ""
 
 
-def render_push(digest: Digest, article_id: int, tr: Translator) -> Rendered:
-    """The push: linked bold title, lede, the key points under their header, read more, buttons."""
+def render_push(
+    digest: Digest, article_id: int, tr: Translator, topic: str | None = None
+) -> Rendered:
+    """The push: linked bold title, lede, the key points under their header, read more, the
+    topic it came from, and its buttons (💡 only when there are more points than shown)."""
     parts = [_title(digest)]
     if digest.lede and digest.lede not in digest.key_points[:1]:
         parts.append(_text(digest.lede, MAX_LEDE_CHARS))
-    parts.append(_key_points(digest, tr))
-    parts.append(_read_more(digest, tr))
-    return Rendered("\n\n".join(p for p in parts if p), (article_buttons(article_id, tr),))
+    parts.append(_key_points(digest, tr, PUSH_POINTS))
+    footer = _read_more(digest, tr)
+    if topic:
+        label = tr.gettext("Topic: {topic}").format(topic=shorten(topic, MAX_TOPIC_NAME_CHARS))
+        footer += f"\n<i>{_text(label, MAX_NAME_CHARS + MAX_TOPIC_NAME_CHARS)}</i>"
+    parts.append(footer)
+    more_points = len(digest.key_points) > PUSH_POINTS
+    buttons = article_buttons(article_id, tr, key_points=more_points)
+    return Rendered("\n\n".join(p for p in parts if p), (buttons,))
 
 
 def render_key_points(digest: Digest, article_id: int, tr: Translator) -> Rendered:
-    """The key points of an article under its title."""
-    body = "\n\n".join([_title(digest), _key_points(digest, tr)])
-    return Rendered(body, (article_buttons(article_id, tr),))
+    """Every key point of an article (up to MAX_KEY_POINTS) under its title."""
+    body = "\n\n".join([_title(digest), _key_points(digest, tr, MAX_KEY_POINTS)])
+    return Rendered(body, (article_buttons(article_id, tr, key_points=False),))
 
 
 def render_sources(digest: Digest, article_id: int, tr: Translator) -> Rendered:
@@ -80,7 +97,8 @@ def render_sources(digest: Digest, article_id: int, tr: Translator) -> Rendered:
     lines = [f"<b>{header}</b>", _title(digest)]
     for source in digest.all_sources[:MAX_SOURCES]:
         lines.append("• " + _link(source.url, source.title or source.url, MAX_TITLE_CHARS))
-    return Rendered("\n".join(lines), (article_buttons(article_id, tr),))
+    buttons = article_buttons(article_id, tr, key_points=bool(digest.key_points))
+    return Rendered("\n".join(lines), (buttons,))
 
 
 def render_page(digest: Digest, article_id: int, index: int, tr: Translator) -> Rendered:
@@ -126,10 +144,25 @@ def render_bundle(header: str, items: Sequence[tuple[int, Digest]], tr: Translat
     return Rendered("\n\n".join(lines), buttons)
 
 
-def article_buttons(article_id: int, tr: Translator) -> tuple[Button, ...]:
-    """[💡 Key points] [🔗 Sources] [▶ Next page] for one article."""
+def preview_url(digest: Digest, mode: LinkPreview) -> str:
+    """What a push of digest previews under mode: its lead image, its page, or nothing ("")."""
+    match mode:
+        case LinkPreview.IMAGE:
+            url = digest.image
+        case LinkPreview.ARTICLE:
+            url = digest.url
+        case LinkPreview.OFF:
+            url = ""
+    if not url.startswith(("http://", "https://")) or utf16_len(url) > MAX_PREVIEW_URL_CHARS:
+        return ""
+    return _valid_unicode(url)
+
+
+def article_buttons(article_id: int, tr: Translator, *, key_points: bool) -> tuple[Button, ...]:
+    """[💡 Key points] [🔗 Sources] [▶ Next page] for one article; 💡 only if it adds something."""
+    points = Button(tr.gettext("💡 Key points"), encode(Action.KEY_POINTS, article_id))
     return (
-        Button(tr.gettext("💡 Key points"), encode(Action.KEY_POINTS, article_id)),
+        *((points,) if key_points else ()),
         Button(tr.gettext("🔗 Sources"), encode(Action.SOURCES, article_id)),
         Button(tr.gettext("▶ Next page"), encode(Action.NEXT, article_id, 0)),
     )
@@ -208,10 +241,10 @@ def _title(digest: Digest) -> str:
     return "<b>" + _link(digest.url, digest.title or digest.url, MAX_TITLE_CHARS) + "</b>"
 
 
-def _key_points(digest: Digest, tr: Translator) -> str:
+def _key_points(digest: Digest, tr: Translator, count: int) -> str:
     learn = tr.gettext("📘 What you'll learn")
     header = f"<b>{_text(learn, MAX_NAME_CHARS)}</b>"
-    points = [f"💡 {_text(point, MAX_POINT_CHARS)}" for point in digest.key_points[:3]]
+    points = [f"💡 {_text(point, MAX_POINT_CHARS)}" for point in digest.key_points[:count]]
     return "\n".join([header, *points])
 
 

@@ -13,7 +13,7 @@ from bot.core import outcomes
 from bot.core.callbacks import Action, encode
 from bot.core.filters import MAX_KEYWORD_CHARS, MAX_KEYWORDS
 from bot.core.i18n import Translator
-from bot.core.models import Topic
+from bot.core.models import LinkPreview, Topic
 from bot.core.opml import MAX_OPML_BYTES
 from bot.core.render import (
     MAX_SHOWN_ARG_CHARS,
@@ -29,6 +29,7 @@ from bot.core.render import (
 from bot.core.render_reader import render_no_such_topic
 from bot.core.topics import MAX_SLUG_CHARS
 
+DEFAULT_PREVIEW: Final = "default"  # the LINK_PREVIEW button that follows the setting
 OPML_SUFFIXES: Final = (".opml", ".xml")
 MAX_LISTED_REFUSED: Final = 10
 
@@ -75,6 +76,42 @@ def render_topic_problem(tr: Translator, problem: outcomes.BadSlug | outcomes.Ba
         return text.format(slug=escape_text(problem.slug, MAX_SHOWN_ARG_CHARS))
     text = tr.gettext("A topic name has 1 to {count} characters.")
     return text.format(count=problem.max_chars)
+
+
+def render_topic_settings(tr: Translator, topic: Topic, default: LinkPreview) -> Rendered:
+    """A topic's settings: what its pushes preview, with a button for each choice (✓ on its own).
+
+    `default` is DIGESTBOT_LINK_PREVIEW, which a topic without a setting of its own follows.
+    """
+    names = {
+        LinkPreview.IMAGE: tr.gettext("the lead image"),
+        LinkPreview.ARTICLE: tr.gettext("the article page"),
+        LinkPreview.OFF: tr.gettext("none"),
+    }
+    lines = [tr.gettext("⚙️ Settings of {topic}").format(topic=topic_label(topic))]
+    if topic.link_preview is None:
+        shown = tr.gettext("Link preview above each push: {mode} (the default)")
+        lines.append(shown.format(mode=names[default]))
+    else:
+        shown = tr.gettext("Link preview above each push: {mode}")
+        lines.append(shown.format(mode=names[topic.link_preview]))
+    choices = (
+        (LinkPreview.IMAGE.value, tr.gettext("🖼 Lead image")),
+        (LinkPreview.ARTICLE.value, tr.gettext("📰 Article page")),
+        (LinkPreview.OFF.value, tr.gettext("🚫 No preview")),
+        (DEFAULT_PREVIEW, tr.gettext("↩️ Default")),
+    )
+    chosen = topic.link_preview.value if topic.link_preview else DEFAULT_PREVIEW
+    buttons = tuple(
+        (
+            Button(
+                ("✓ " if value == chosen else "") + label,
+                encode(Action.LINK_PREVIEW, topic.id, value),
+            ),
+        )
+        for value, label in choices
+    )
+    return Rendered("\n".join(lines), buttons)
 
 
 def render_delete_question(tr: Translator, topic: Topic, chats: int) -> Rendered:

@@ -16,6 +16,7 @@ from bot.core.discovery import FoundFeed
 from bot.core.i18n import Translator
 from bot.core.models import BotStats, Feed, Topic
 from bot.core.polls import Outcome, PollReport
+from bot.core.reasons import translate_reason
 from bot.core.render import (
     LIST_BUDGET,
     MAX_SHOWN_ERROR_CHARS,
@@ -75,7 +76,7 @@ def render_add_feed(tr: Translator, outcome: outcomes.AddOutcome) -> Rendered:
             return Rendered(text.format(url=_code(url), topic=topic_label(topic)))
         case outcomes.FeedRefused(url, reason):
             text = tr.gettext("❌ Could not add {url}: {reason}").format(
-                url=_code(url), reason=escape_text(reason, MAX_SHOWN_ERROR_CHARS)
+                url=_code(url), reason=_reason(tr, reason)
             )
             return Rendered(text)
 
@@ -211,7 +212,7 @@ def render_health_event(tr: Translator, feed: Feed, event: HealthEvent, error: s
     lines = [
         headline.format(feed=feed_label(feed), id=feed.id, count=count),
         _code(feed.url),
-        tr.gettext("Last error: {error}").format(error=escape_text(error, MAX_SHOWN_ERROR_CHARS)),
+        tr.gettext("Last error: {error}").format(error=_reason(tr, error)),
     ]
     if isinstance(event, Disable):
         lines.append(tr.gettext("Re-enable it with /enablefeed {id}").format(id=feed.id))
@@ -251,10 +252,10 @@ def _health_block(tr: Translator, feed: Feed, topic: Topic | None, now: datetime
         tr.gettext("Last poll: {when}").format(when=render_plain(polled)) + f" · {status}",
     ]
     if feed.last_error:
-        error = escape_text(feed.last_error, MAX_SHOWN_ERROR_CHARS)
+        error = _reason(tr, feed.last_error)
         lines.append(tr.gettext("Last error: {error}").format(error=error))
     if feed.disabled and feed.disabled_reason:
-        reason = escape_text(feed.disabled_reason, MAX_SHOWN_ERROR_CHARS)
+        reason = _reason(tr, feed.disabled_reason)
         lines.append(tr.gettext("Why disabled: {reason}").format(reason=reason))
     return "\n".join(lines)
 
@@ -264,7 +265,7 @@ def _problem_lines(
 ) -> list[str]:
     """A line per feed and its error, at most MAX_LISTED_PROBLEMS, then "…and N more"."""
     lines = [
-        f"• {feed_label(feed)} #{feed.id}: {escape_text(error, MAX_SHOWN_ERROR_CHARS)}"
+        f"• {feed_label(feed)} #{feed.id}: {_reason(tr, error)}"
         for feed, error in problems[:MAX_LISTED_PROBLEMS]
     ]
     rest = (len(problems) if total is None else total) - len(lines)
@@ -281,6 +282,11 @@ def _more_feeds(tr: Translator, rest: int) -> str:
 def _slug_in(topic: Topic | None, template: str) -> str:
     """The topic's slug in `template`, or nothing for a feed whose topic is unknown."""
     return template.format(escape_text(topic.slug, MAX_SLUG_CHARS)) if topic else ""
+
+
+def _reason(tr: Translator, reason: str) -> str:
+    """A fetch or parse failure (stored in English) in tr's language, escaped and cut."""
+    return escape_text(translate_reason(tr, reason), MAX_SHOWN_ERROR_CHARS)
 
 
 def _code(text: str) -> str:

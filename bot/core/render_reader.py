@@ -5,6 +5,7 @@ Pure: the handlers in `bot.chat.subscriber` fetch what is shown and reply with t
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import time
 from typing import Final
@@ -18,6 +19,7 @@ from bot.core.render import (
     LIST_BUDGET,
     MAX_SHOWN_ARG_CHARS,
     MAX_SHOWN_NAME_CHARS,
+    MAX_SHOWN_TITLE_CHARS,
     MAX_TITLE_CHARS,
     Button,
     Rendered,
@@ -33,8 +35,9 @@ MAX_LATEST: Final = 5
 LATEST_BUTTON_CHARS: Final = 60
 
 
-def render_start(tr: Translator) -> str:
-    """The greeting: what the bot does, then "choose your topics" (the buttons follow)."""
+def render_start(tr: Translator, *, any_topics: bool) -> str:
+    """The greeting: what the bot does, then "choose your topics" (the buttons follow), or
+    that there are none yet."""
     return "\n\n".join(
         [
             tr.gettext("👋 Hello! I turn news feeds into short digests."),
@@ -42,7 +45,9 @@ def render_start(tr: Translator) -> str:
                 "Each article comes with a lede, three 💡 key points and its sources. "
                 "Tap ▶ Next page to read on."
             ),
-            tr.gettext("Choose your topics:"),
+            tr.gettext("Choose your topics:")
+            if any_topics
+            else tr.gettext("There are no topics yet: come back soon, or send /help."),
         ]
     )
 
@@ -155,8 +160,38 @@ def render_settings(
         tr.gettext("Pushes: {state}").format(state=state),
         "",
         tr.gettext("Another timezone: /settings tz Area/City"),
+        tr.gettext("Any time for the daily digest: /settings HH:MM"),
     ]
     return "\n".join(lines)
+
+
+def render_settings_usage(tr: Translator) -> str:
+    """/settings with words it does not understand."""
+    return tr.gettext(
+        "Send /settings 07:30 for a daily digest at that time, or /settings tz Area/City."
+    )
+
+
+def render_unknown_timezone(tr: Translator) -> str:
+    """/settings tz with a name that is no timezone."""
+    return tr.gettext("Unknown timezone. Use a name such as Asia/Tokyo or Europe/Paris.")
+
+
+def render_timezone_set(tr: Translator, zone: str) -> str:
+    """The timezone a chat now has."""
+    return tr.gettext("Timezone: {zone}").format(zone=escape_text(zone, MAX_SHOWN_ARG_CHARS))
+
+
+def parse_clock(text: str) -> time | None:
+    """A time of day typed as H:MM or HH:MM (full-width digits and colon too), or None."""
+    hours, colon, minutes = unicodedata.normalize("NFKC", text.strip()).partition(":")
+    if not colon or not (hours.isascii() and minutes.isascii()):
+        return None
+    if not (1 <= len(hours) <= 2 and len(minutes) == 2 and (hours + minutes).isdigit()):
+        return None
+    if int(hours) > 23 or int(minutes) > 59:
+        return None
+    return time(int(hours), int(minutes))
 
 
 def render_no_such_topic(tr: Translator, missing: outcomes.NoSuchTopic) -> str:
@@ -164,13 +199,36 @@ def render_no_such_topic(tr: Translator, missing: outcomes.NoSuchTopic) -> str:
     text = tr.gettext("There is no topic “{slug}”.").format(
         slug=escape_text(missing.name, MAX_SHOWN_ARG_CHARS)
     )
+    # Japanese sentences follow each other without a space.
+    space = "" if tr.lang == "ja" else " "
     if missing.guess:
-        text += " " + tr.gettext("Did you mean {slug}?").format(
+        text += space + tr.gettext("Did you mean {slug}?").format(
             slug=f"<code>{escape_text(missing.guess, MAX_SLUG_CHARS)}</code>"
         )
     elif missing.any_topics:
-        text += " " + tr.gettext("See /topics.")
+        text += space + tr.gettext("See /topics.")
     return text
+
+
+def render_caught_up(tr: Translator) -> str:
+    """/next when nothing is left unread."""
+    return tr.gettext("🎉 You're all caught up: no unread articles.")
+
+
+def render_no_more_pages(tr: Translator, finished: Digest, following: Digest | None) -> str:
+    """▶ past an article's last page: there are no more, and what comes next (or nothing)."""
+    title = escape_text(finished.title or finished.url, MAX_SHOWN_TITLE_CHARS)
+    if following is None:
+        text = tr.gettext("No more pages in “{title}”, and no unread articles left. 🎉")
+        return text.format(title=title)
+    text = tr.gettext("No more pages in “{title}”. Next article: {next}")
+    following_title = following.title or following.url
+    return text.format(title=title, next=escape_text(following_title, MAX_SHOWN_TITLE_CHARS))
+
+
+def render_text_hint(tr: Translator) -> str:
+    """Plain text in a private chat: a one-line pointer to /help."""
+    return tr.gettext("I read commands only. Send /help to see them.")
 
 
 def render_unknown_command(tr: Translator, command: str) -> str:

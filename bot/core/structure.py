@@ -38,6 +38,12 @@ _SOURCE_LABELS: Final = (
 )  # fmt: skip
 # Words around a source link that name neither the source nor the link: dropped from titles.
 _SOURCE_NOISE: Final = (*_SOURCE_LABELS, "画像元", "写真", "画像", "image", "photo")
+# What may_have_structure looks for: every marker and label the rules below key on.
+_STRUCTURE_MARKERS: Final = tuple("💡✅☑✔✓・•●◆▶►▸■◎")
+_STRUCTURE_LABELS: Final = (
+    *_KEY_POINT_LABELS, *_SOURCE_LABELS, "次の", "次へ", "続きを読む", "next", "continue",
+    "page", "要点", "要約", "new:",
+)  # fmt: skip
 _INLINE_POINT_RE: Final = re.compile(r"^\W*(?:tl;?dr|in brief|要点|要約)\s*[:：]\s*(.+)", re.I)
 # Key point and bullet markers; "NEW:" is CNN's flag on a freshly added highlight.
 _MARKER_RE: Final = re.compile(r"^(?:[💡✅☑✔✓・•●◆▶►▸■◎※*-]\ufe0f?\s*)+|^NEW:\s*")
@@ -97,6 +103,15 @@ def canonical_url(url: str) -> str:
 def _is_tracking(piece: str) -> bool:
     name = piece.partition("=")[0].lower()
     return name in _TRACKING_PARAMS or name.startswith(_TRACKING_PREFIXES)
+
+
+def may_have_structure(html: str) -> bool:
+    """A cheap first look: False when the HTML has none of the markers and labels that key
+    points, sources, ✅ sections or a next page need, so find_structure would find nothing."""
+    if any(marker in html for marker in _STRUCTURE_MARKERS):
+        return True
+    lowered = html.lower()
+    return any(label in lowered for label in _STRUCTURE_LABELS)
 
 
 def find_structure(html: str, url: str) -> Structure:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -29,13 +30,24 @@ def name_problem(name: str) -> BadName | None:
     return BadName() if not name.strip() or len(name) > MAX_NAME_CHARS else None
 
 
+def name_key(text: str) -> str:
+    """How a typed topic name is compared: any case, full- or half-width, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
 async def find_topic(store: Store, name: str) -> Topic | NoSuchTopic:
-    """The topic with this slug (any case), or what the caller needs to say there is none."""
+    """The topic with this slug or name (any case or width), or what the caller needs to say
+    there is none: the slug of the closest slug or name, if any is close."""
     topic = await store.get_topic(normalize_slug(name))
     if topic is not None:
         return topic
-    known = [t.slug for t in await store.list_topics()]
-    return NoSuchTopic(name, closest_slug(name, known), bool(known))
+    every = await store.list_topics()
+    key = name_key(name)
+    by_key = {name_key(t.slug): t for t in every} | {name_key(t.name): t for t in every}
+    if key in by_key:
+        return by_key[key]
+    guess = closest_slug(key, by_key)
+    return NoSuchTopic(name, by_key[guess].slug if guess else None, bool(every))
 
 
 async def add_topic(

@@ -342,7 +342,8 @@ async def test_a_paid_push_to_a_forum_thread_keeps_its_thread_and_buttons(
         (message,) = running_bot.api.sent_messages(chat_id)
         assert message["text"].startswith("Title a")
         buttons = [b["text"] for row in message["reply_markup"]["inline_keyboard"] for b in row]
-        assert len(buttons) == 3
+        # A push showing all its key points has no 💡 button: it would add nothing.
+        assert len(buttons) == 2
         (row,) = await running_bot.store.list_deliveries(chat_id)
         assert (row.status, row.message_id) == (DeliveryStatus.SENT, message["message_id"])
 
@@ -403,3 +404,11 @@ async def test_a_reply_to_a_chat_in_line_does_not_hold_up_the_chats_behind_it(
         if "Title b" in str(c.params.get("text"))
     ]
     assert pushes == [OTHER, USER]
+
+
+async def test_a_push_says_which_topic_it_came_from(running_bot: RunningBot) -> None:
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    await publish(running_bot, feed, "a")
+    await dispatcher(running_bot).drain()
+    (push,) = running_bot.api.sent_messages(USER)
+    assert push["text"].endswith("\nTopic: Tech")

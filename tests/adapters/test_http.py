@@ -468,7 +468,10 @@ async def test_a_host_with_any_private_address_is_refused(
         result = await fetcher.fetch(f"http://mixed.test:{feed_server.port}{path}")
     assert result.error is not None
     assert result.error.kind is FetchFailure.PRIVATE_ADDRESS
-    assert "10.0.0.1 is not a public address" in str(result.error)
+    assert str(result.error).endswith(
+        "10.0.0.1 is not a public address "
+        "(DIGESTBOT_ALLOW_PRIVATE_URLS=1 allows private and local ones)"
+    )
     assert feed_server.requests(path) == []
 
 

@@ -4,6 +4,7 @@ import asyncio
 import sqlite3
 import zipfile
 from contextlib import closing
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta, timezone
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from bot.adapters.store.migrations import (
     split_statements,
 )
 from bot.adapters.store.rows import digest_from_json, digest_to_json
-from bot.core.models import DeliveryStatus, Digest, Entry, Page, Source
+from bot.core.models import DeliveryStatus, Digest, Entry, LinkPreview, Page, Source
 from bot.errors import SchemaTooNewError, StoreError
 
 T0 = datetime(2025, 1, 31, 8, 0, tzinfo=UTC)
@@ -292,6 +293,26 @@ async def test_topics(store: Store) -> None:
     assert await store.remove_topic("art")
     assert not await store.remove_topic("art")
     assert await store.list_topics() == [topic]
+
+
+async def test_a_topic_keeps_its_link_preview_and_its_articles_follow_it(
+    store: Store, db_path: Path
+) -> None:
+    tech = await store.add_topic("tech", "Tech")
+    feed = await store.add_feed(tech.id, "https://example.com/feed.xml")
+    [article_id] = await save(store, feed.id, [new("a")])
+    assert tech.link_preview is None
+    assert await store.article_link_preview(article_id) is None
+
+    assert await store.set_link_preview(tech.id, LinkPreview.OFF)
+    assert await store.get_topic("tech") == replace(tech, link_preview=LinkPreview.OFF)
+    assert await store.article_link_preview(article_id) is LinkPreview.OFF
+    assert await store.set_link_preview(tech.id, None)
+    assert await store.article_link_preview(article_id) is None
+    assert not await store.set_link_preview(tech.id + 1, LinkPreview.IMAGE)
+    assert await store.article_link_preview(article_id + 1) is None
+    with closing(sqlite3.connect(db_path)) as db, pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE topics SET link_preview = 'photo'")
 
 
 async def test_feeds(store: Store) -> None:

@@ -28,6 +28,7 @@ ADMIN_COMMANDS = [
     "/filter tech +rust -crypto",
     "/filter tech clear",
     "/filter tech",
+    "/topic tech",
     "/pollnow",
     "/stats",
     "/import tech",
@@ -117,7 +118,7 @@ async def forged_message(running_bot: RunningBot, chat_id: int, data: str) -> in
     return message.message_id
 
 
-@pytest.mark.parametrize("data", ["dt:1", "x"])
+@pytest.mark.parametrize("data", ["dt:1", "x", "lp:1:off"])
 async def test_admin_buttons_refuse_others(running_bot: RunningBot, data: str) -> None:
     await seed(running_bot)
     before = await snapshot(running_bot.store)

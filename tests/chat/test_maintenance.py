@@ -66,7 +66,7 @@ async def test_the_alert_is_in_the_admins_language(
     feed_server.route("/alert-ja.xml", status=500)
     await failing_feed(running_bot.store, feed_server.url("/alert-ja.xml"), 9)
     [alert] = await poll(running_bot)
-    assert alert.endswith("直近のエラー:HTTP 500 Internal Server Error")
+    assert alert.endswith("直近のエラー：HTTP 500：サーバーでエラーが起きました")
 
 
 async def test_the_hundredth_failure_disables_the_feed_and_feeds_says_why(

@@ -101,7 +101,9 @@ async def test_a_next_page_that_fails_is_dropped_and_reading_moves_on(
     since = len(running_bot.api.calls())
     await running_bot.press(USER, f"n:{article_id}:1", message_id)
     reply = await running_bot.api.wait_for_call_async("sendMessage", since=since)
-    assert reply.params["text"] == "🎉 You're all caught up: no unread articles."
+    assert (
+        reply.params["text"] == "No more pages in “A new bridge”, and no unread articles left. 🎉"
+    )
     stored = await running_bot.store.get_digest(article_id)
     assert stored is not None
     assert stored.next_url is None

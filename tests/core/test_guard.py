@@ -12,6 +12,7 @@ from bot.core.guard import (
     MAX_RAW_BYTES,
     MAX_VISIBLE_UNITS,
     fit_message,
+    fit_plain,
     plain_text,
     visible_units,
 )
@@ -71,6 +72,11 @@ def test_the_cut_never_splits_an_entity_or_a_surrogate_pair() -> None:
     emoji = fit_message("a" + "😀" * 3000)
     assert visible_units(emoji) <= MAX_VISIBLE_UNITS
     assert "\ufffd" not in emoji
+
+
+def test_a_plain_message_keeps_its_angle_brackets() -> None:
+    assert fit_plain("a <b> &amp; c\x00") == "a <b> &amp; c"
+    assert fit_plain("x" * 5000)[-1] == "…"
 
 
 def test_plain_text_for_a_refused_message() -> None:

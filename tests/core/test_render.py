@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gettext
+from dataclasses import replace
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 
@@ -10,10 +11,11 @@ from hypothesis import strategies as st
 
 from bot.core.callbacks import MAX_CALLBACK_BYTES, Action, decode
 from bot.core.i18n import Translator
-from bot.core.models import Digest, Page, Source
+from bot.core.models import Digest, LinkPreview, Page, Source
 from bot.core.render import (
     MAX_MESSAGE_CHARS,
     Rendered,
+    preview_url,
     render_bundle,
     render_key_points,
     render_page,
@@ -80,8 +82,8 @@ def test_push_in_english() -> None:
         "\n💡 First point.\n💡 Second point.\n💡 Third point."
         '\n\nRead more ⇒ <a href="https://example.com/a?x=1&amp;y=2">Example News</a>'
     )
+    # The push shows every key point: 💡 would add nothing.
     assert [(b.text, b.data) for b in rendered.buttons[0]] == [
-        ("💡 Key points", "k:7"),
         ("🔗 Sources", "s:7"),
         ("▶ Next page", "n:7:0"),
     ]
@@ -89,9 +91,9 @@ def test_push_in_english() -> None:
 
 def test_push_in_japanese_follows_the_seed() -> None:
     rendered = render_push(DIGEST, 7, JA)
-    assert "<b>📘 この記事で分かる事!</b>" in rendered.html
+    assert "<b>📘 この記事で分かる事！</b>" in rendered.html
     assert "さらに読む ⇒" in rendered.html
-    assert [b.text for b in rendered.buttons[0]] == ["💡 要点", "🔗 出典", "▶ 次のページ"]
+    assert [b.text for b in rendered.buttons[0]] == ["🔗 出典", "▶ 次のページ"]
 
 
 def test_lede_equal_to_the_first_point_is_not_repeated() -> None:
@@ -228,3 +230,39 @@ def test_bundle_lists_titles_with_a_key_point_and_open_buttons() -> None:
     )
     assert lines[-1] == "…and 2 more"
     assert [row[0].data for row in rendered.buttons] == [f"o:{i}" for i in range(1, 11)]
+
+
+IMAGE = "https://img.example/lead.jpg"
+
+
+@pytest.mark.parametrize(
+    ("mode", "image", "url", "expected"),
+    [
+        pytest.param(LinkPreview.IMAGE, IMAGE, DIGEST.url, IMAGE, id="image"),
+        pytest.param(LinkPreview.IMAGE, "", DIGEST.url, "", id="image-but-none"),
+        pytest.param(LinkPreview.ARTICLE, IMAGE, DIGEST.url, DIGEST.url, id="article"),
+        pytest.param(LinkPreview.ARTICLE, IMAGE, "urn:x", "", id="article-not-a-web-link"),
+        pytest.param(LinkPreview.OFF, IMAGE, DIGEST.url, "", id="off"),
+        pytest.param(LinkPreview.IMAGE, "ftp://img.example/a.jpg", DIGEST.url, "", id="not-http"),
+        pytest.param(
+            LinkPreview.IMAGE, "https://img.example/" + "a" * 2048, DIGEST.url, "", id="too-long"
+        ),
+        pytest.param(
+            LinkPreview.IMAGE,
+            "https://img.example/\ud800.jpg",
+            DIGEST.url,
+            "https://img.example/\ufffd.jpg",
+            id="lone-surrogate",
+        ),
+    ],
+)
+def test_preview_url(mode: LinkPreview, image: str, url: str, expected: str) -> None:
+    digest = replace(DIGEST, image=image, url=url)
+    assert preview_url(digest, mode) == expected
+
+
+def test_rendered_messages_preview_nothing_unless_given_a_url() -> None:
+    digest = replace(DIGEST, image=IMAGE)
+    assert render_push(digest, 1, EN).preview == ""
+    assert render_sources(digest, 1, EN).preview == ""
+    assert render_bundle("Tech", [(1, digest)], EN).preview == ""

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from bot.core import outcomes
-from bot.core.models import Topic
+from bot.core.models import LinkPreview, Topic
 from bot.core.opml import Refused
+from bot.core.render import Rendered
 from bot.core.render_admin import (
     render_add_topic,
     render_cannot_post,
@@ -24,6 +27,7 @@ from bot.core.render_admin import (
     render_rename_topic,
     render_topic_deleted,
     render_topic_removed,
+    render_topic_settings,
 )
 from bot.locales import load_translators
 
@@ -185,3 +189,43 @@ def test_export_caption() -> None:
     assert render_export_caption(JA, outcomes.Exported(b"", topics=1, feeds=3)) == (
         "📤 トピック1件 · フィード3件"
     )
+
+
+def labels(rendered: Rendered) -> list[tuple[str, str]]:
+    return [(b.text, b.data or "") for row in rendered.buttons for b in row]
+
+
+def test_topic_settings_follow_the_default_until_the_topic_has_its_own() -> None:
+    rendered = render_topic_settings(EN, TECH, LinkPreview.IMAGE)
+    assert rendered.html == (
+        f"⚙️ Settings of {LABEL}\nLink preview above each push: the lead image (the default)"
+    )
+    assert labels(rendered) == [
+        ("🖼 Lead image", "lp:1:image"),
+        ("📰 Article page", "lp:1:article"),
+        ("🚫 No preview", "lp:1:off"),
+        ("✓ ↩️ Default", "lp:1:default"),
+    ]
+    own = render_topic_settings(EN, replace(TECH, link_preview=LinkPreview.OFF), LinkPreview.IMAGE)
+    assert own.html == f"⚙️ Settings of {LABEL}\nLink preview above each push: none"
+    assert [text for text, _ in labels(own)] == [
+        "🖼 Lead image",
+        "📰 Article page",
+        "✓ 🚫 No preview",
+        "↩️ Default",
+    ]
+
+
+def test_topic_settings_in_japanese() -> None:
+    rendered = render_topic_settings(
+        JA, replace(TECH, link_preview=LinkPreview.ARTICLE), LinkPreview.OFF
+    )
+    assert rendered.html == (f"⚙️ {LABEL} の設定\n各プッシュの上のリンクプレビュー:記事のページ")
+    assert [text for text, _ in labels(rendered)] == [
+        "🖼 記事の画像",
+        "✓ 📰 記事のページ",
+        "🚫 プレビューなし",
+        "↩️ 既定に戻す",
+    ]
+    default = render_topic_settings(JA, TECH, LinkPreview.OFF)
+    assert default.html.endswith("各プッシュの上のリンクプレビュー:なし(既定)")

@@ -96,6 +96,17 @@ def test_a_feed_found_on_a_page_and_a_choice_of_feeds() -> None:
     ]
 
 
+def test_a_refusal_is_in_the_readers_language() -> None:
+    refused = outcomes.FeedRefused("https://gihyo.jp/feed", "cannot resolve host gihyo.jp")
+    assert render_add_feed(JA, refused).html == (
+        "❌ <code>https://gihyo.jp/feed</code> を追加できませんでした："
+        "ホスト gihyo.jp が見つかりません"
+    )
+    assert render_add_feed(EN, refused).html == (
+        "❌ Could not add <code>https://gihyo.jp/feed</code>: cannot resolve host gihyo.jp"
+    )
+
+
 def test_remove_and_enable() -> None:
     assert render_feed_removed(EN, outcomes.FeedRemoved(FLAKY, TECH)) == (
         f"🗑 Removed <b>Flaky &lt;news&gt;</b> from {LABEL}."
@@ -172,7 +183,7 @@ def test_health_event(event: Alert | Disable, expected: str) -> None:
 def test_an_alerts_error_is_cut_to_the_shared_limit() -> None:
     text = render_health_event(EN, FLAKY, Alert(10), "e" * 400)
     assert text.splitlines()[-1] == f"Last error: {'e' * 159}…"
-    assert render_health_event(JA, FLAKY, Alert(1), "x").endswith("直近のエラー:x")
+    assert render_health_event(JA, FLAKY, Alert(1), "x").endswith("直近のエラー：x")
 
 
 def test_a_url_in_very_many_topics_lists_what_fits() -> None:

@@ -19,7 +19,7 @@ from bot.core import outcomes
 from bot.core.callbacks import MAX_CALLBACK_BYTES, decode
 from bot.core.discovery import FoundFeed
 from bot.core.filters import MAX_KEYWORDS
-from bot.core.models import BotStats, Digest, Feed, Topic
+from bot.core.models import BotStats, Digest, Feed, LinkPreview, Topic
 from bot.core.opml import Refused
 from bot.core.polls import Outcome, PollReport
 from bot.core.render import MAX_MESSAGE_CHARS, Rendered, utf16_len
@@ -40,6 +40,7 @@ from bot.core.render_admin import (
     render_rename_topic,
     render_topic_deleted,
     render_topic_removed,
+    render_topic_settings,
 )
 from bot.core.render_feeds import (
     render_add_feed,
@@ -133,6 +134,7 @@ def topics(draw: st.DrawFn) -> Topic:
         draw(text),
         include=tuple(words[:split]),
         exclude=tuple(words[split:]),
+        link_preview=draw(st.sampled_from([None, *LinkPreview])),
     )
 
 
@@ -198,6 +200,7 @@ def test_topic_messages(topic: Topic, old: Topic, typed: str, chats: int, told: 
                 render_rename_topic(tr, outcomes.TopicRenamed(old, topic)),
                 render_rename_topic(tr, outcomes.NoSuchTopic(typed, typed, any_topics=True)),
                 render_delete_question(tr, topic, chats),
+                *(render_topic_settings(tr, topic, mode) for mode in LinkPreview),
                 render_topic_deleted(tr, topic, told, chats),
                 render_topic_removed(tr, topic),
                 render_filters(tr, topic),

@@ -33,13 +33,28 @@ def digest(title: str) -> Digest:
 
 
 def test_start_greets_then_asks_for_topics() -> None:
-    assert render_start(EN).split("\n\n") == [
+    assert render_start(EN, any_topics=True).split("\n\n") == [
         "👋 Hello! I turn news feeds into short digests.",
         "Each article comes with a lede, three 💡 key points and its sources. "
         "Tap ▶ Next page to read on.",
         "Choose your topics:",
     ]
-    assert render_start(JA).startswith("👋 こんにちは!")
+    assert render_start(JA, any_topics=True).split("\n\n") == [
+        "👋 こんにちは！ニュースフィードを短いダイジェストにしてお届けします。",
+        "各記事にはリード文、3つの💡要点、出典が付きます。"
+        "続きは「▶ 次のページ」をタップしてください。",
+        "読みたいトピックを選んでください。",
+    ]
+
+
+def test_start_without_topics_does_not_ask_to_choose() -> None:
+    assert render_start(EN, any_topics=False).endswith(
+        "\n\nThere are no topics yet: come back soon, or send /help."
+    )
+    assert render_start(JA, any_topics=False).endswith(
+        "\n\nトピックはまだありません。"
+        "しばらくしてからもう一度お越しいただくか、/help をご覧ください。"
+    )
 
 
 def test_help_is_escaped_and_lists_admin_commands_for_admins_only() -> None:
@@ -155,7 +170,8 @@ def test_settings() -> None:
         "Quiet hours: none\n"
         "Pushes: active\n"
         "\n"
-        "Another timezone: /settings tz Area/City"
+        "Another timezone: /settings tz Area/City\n"
+        "Any time for the daily digest: /settings HH:MM"
     )
     daily = render_settings(
         EN, daily_at=time(7), timezone="Asia/Tokyo", quiet=(time(22), time(7)), paused=True

@@ -82,11 +82,12 @@ def test_admin_builds_a_topic_and_a_japanese_reader_reads_a_push(
         body=feed(("war", "ウクライナ情勢の現状", text), ("old", "古い記事", PARAGRAPHS[0])),
         conditional=True,
     )
-    push = botapi.wait_for_call("sendMessage", to(USER, "この記事で分かる事!"), timeout=30)
+    push = botapi.wait_for_call("sendMessage", to(USER, "この記事で分かる事！"), timeout=30)
     assert push.params["text"].count("💡") == 3
     assert "さらに読む ⇒" in push.params["text"]
     labels = [label for label, _ in buttons(push)]
-    assert labels == ["💡 要点", "🔗 出典", "▶ 次のページ"]
+    # The push shows all three key points: no 💡 button that would show them again.
+    assert labels == ["🔗 出典", "▶ 次のページ"]
     article = {label: data for label, data in buttons(push)}
     message_id = push.result["message_id"]
 
@@ -96,7 +97,7 @@ def test_admin_builds_a_topic_and_a_japanese_reader_reads_a_push(
     assert 'href="https://news.example.jp/war"' in sources.params["text"]
 
     since = len(botapi.calls())
-    botapi.inject_callback(USER, article["💡 要点"], message_id=message_id)
+    botapi.inject_command(USER, "/summary")
     points = botapi.wait_for_call("sendMessage", to(USER, "💡"), since=since)
     assert points.params["text"].count("💡") == 3
 
@@ -109,11 +110,15 @@ def test_admin_builds_a_topic_and_a_japanese_reader_reads_a_push(
         botapi.inject_callback(USER, next_data, message_id=page.result["message_id"])
         page = botapi.wait_for_call("sendMessage", to(USER), since=since)
         seen.append(page.params["text"])
+        if "次の記事：" in page.params["text"]:  # "no more pages", then the next article
+            page = botapi.wait_for_call("sendMessage", to(USER, "<b><a"), since=since)
+            seen.append(page.params["text"])
         if not buttons(page):
             break
     assert any("✅" in text for text in seen), "the article's pages have ✅ bullets"
-    assert any("古い記事" in text for text in seen), "then the unread backlog article"
-    assert "すべて読みました" in seen[-1]
+    assert "にこれ以上ページはありません。次の記事：古い記事" in "".join(seen)
+    assert any("<b><a" in text and "古い記事" in text for text in seen), "then the backlog"
+    assert seen[-1].endswith("にこれ以上ページはありません。未読の記事もありません。🎉")
 
     # /language en switches everything the reader sees, stored digests included.
     botapi.inject_command(USER, "/language")
@@ -126,7 +131,6 @@ def test_admin_builds_a_topic_and_a_japanese_reader_reads_a_push(
     summary = botapi.wait_for_call("sendMessage", to(USER), since=since)
     assert "What you'll learn" in summary.params["text"]
     assert [label for label, _ in buttons(summary)] == [
-        "💡 Key points",
         "🔗 Sources",
         "▶ Next page",
     ]

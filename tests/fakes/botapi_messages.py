@@ -16,6 +16,7 @@ from tests.fakes.botapi_html import EntityParseError, parse_html, strip_text, ut
 from tests.fakes.botapi_state import JSON, BotApiState, UploadedFile
 
 MAX_MESSAGE_CHARS: Final = 4096
+MAX_RAW_TEXT_BYTES: Final = 32 * 1024
 MAX_CAPTION_CHARS: Final = 1024
 MAX_CALLBACK_BYTES: Final = 64
 MAX_CALLBACK_ANSWER_CHARS: Final = 200
@@ -37,6 +38,9 @@ NOT_MODIFIED: Final = (
     "message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
 )
+LINK_PREVIEW_FLAGS: Final = frozenset(
+    {"is_disabled", "prefer_small_media", "prefer_large_media", "show_above_text"}
+)
 QUERY_TOO_OLD: Final = "query is too old and response timeout expired or query ID is invalid"
 
 Method = Callable[[BotApiState, JSON, dict[str, UploadedFile]], Any]
@@ -51,6 +55,9 @@ def formatted_text(
     """Text after entity parsing and trimming, checked against Telegram's limits."""
     raw = params.get(key)
     text = "" if raw is None else str(raw)
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_RAW_TEXT_BYTES:
+        # The Bot API server's own bound on a request's text, before any parsing.
+        raise bad_request("text is too long")
     entities = params.get(entities_key)
     if entities is not None:
         if not isinstance(entities, list) or not all(isinstance(e, dict) for e in entities):
@@ -108,6 +115,28 @@ def inline_markup(raw: Any) -> JSON | None:
     return {"inline_keyboard": rows} if rows else None
 
 
+def link_preview(raw: Any) -> JSON | None:
+    """The link_preview_options a message is sent with, checked as Telegram checks them.
+
+    Telegram fetches the URL later and sends the text whatever it finds: the fake fetches
+    nothing, and the message records the options as Telegram's Message does.
+    """
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            raw = None
+    if not isinstance(raw, dict) or not raw.keys() <= LINK_PREVIEW_FLAGS | {"url"}:
+        raise bad_request("can't parse link preview options JSON object")
+    if any(not isinstance(raw[flag], bool) for flag in LINK_PREVIEW_FLAGS & raw.keys()):
+        raise bad_request("can't parse link preview options JSON object")
+    if "url" in raw and not isinstance(raw["url"], str):
+        raise bad_request("can't parse link preview options JSON object")
+    return raw
+
+
 def reply_target(state: BotApiState, chat: JSON, params: JSON) -> JSON | None:
     """The message a new message replies to, if any."""
     reply = params.get("reply_parameters")
@@ -130,6 +159,7 @@ def send(state: BotApiState, params: JSON, content: JSON) -> JSON:
     """Post a message from the bot with content into the chat params name."""
     chat = state.resolve_chat(params.get("chat_id"))
     markup = inline_markup(params.get("reply_markup"))
+    preview = link_preview(params.get("link_preview_options"))
     replied = reply_target(state, chat, params)
     message = state.new_message(chat, state.bot_user, thread_id=params.get("message_thread_id"))
     if replied is not None:
@@ -137,6 +167,8 @@ def send(state: BotApiState, params: JSON, content: JSON) -> JSON:
     message.update(content)
     if markup is not None:
         message["reply_markup"] = markup
+    if preview is not None:
+        message["link_preview_options"] = preview
     state.store(message, from_bot=True)
     return message
 
@@ -224,6 +256,7 @@ def edit_message_text(
         too_long="message is too long",
     )
     markup = inline_markup(params.get("reply_markup"))
+    link_preview(params.get("link_preview_options"))
     if params.get("inline_message_id") is not None:
         return True
     message = message_to_edit(state, params)

@@ -22,6 +22,7 @@ from telegram import (
     ChatMemberAdministrator,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    LinkPreviewOptions,
     Update,
 )
 from telegram.error import (
@@ -236,6 +237,8 @@ def test_html_becomes_text_and_utf16_entities() -> None:
         ("\n" + "a" * 4096 + "  ", None),
         ("   ", "Message text is empty"),
         ("<b></b>", "Message text is empty"),
+        (f'<a href="https://ex.com/{"a" * 33_000}">t</a>', "Text is too long"),
+        ('<a href="https://ex.com/\x00x">t</a>', "Can't parse entities: unclosed start tag .*"),
     ],
     ids=[
         "4096-plus-tags",
@@ -246,6 +249,8 @@ def test_html_becomes_text_and_utf16_entities() -> None:
         "trimmed",
         "blank",
         "empty-tags",
+        "raw-over-32-kib",
+        "nul-in-a-tag",
     ],
 )
 async def test_text_is_limited_after_entity_parsing_in_utf16_units(
@@ -274,6 +279,48 @@ async def test_callback_data_is_limited_to_64_bytes(
         with pytest.raises(BadRequest):
             await bot.send_message(USER, "buttons", reply_markup=markup)
         assert server.calls("sendMessage")[0].description == "Bad Request: BUTTON_DATA_INVALID"
+
+
+async def test_link_preview_options_are_recorded_with_the_message(
+    server: BotApiServer, bot: Bot
+) -> None:
+    image = LinkPreviewOptions(
+        url="https://img.example/lead.jpg", prefer_large_media=True, show_above_text=True
+    )
+
+    sent = await bot.send_message(USER, "with an image", link_preview_options=image)
+    plain = await bot.send_message(
+        USER, "none", link_preview_options=LinkPreviewOptions(is_disabled=True)
+    )
+
+    assert sent.link_preview_options == image
+    assert plain.link_preview_options == LinkPreviewOptions(is_disabled=True)
+    first, second = server.calls("sendMessage")
+    assert first.params["link_preview_options"] == {
+        "url": "https://img.example/lead.jpg",
+        "prefer_large_media": True,
+        "show_above_text": True,
+    }
+    assert second.params["link_preview_options"] == {"is_disabled": True}
+
+
+@pytest.mark.parametrize(
+    "options",
+    ['{"url": 5}', '{"show_above_text": "yes"}', '{"colour": "red"}', "[1]", "{not json"],
+    ids=["url-not-a-string", "flag-not-a-boolean", "unknown-field", "not-an-object", "not-json"],
+)
+def test_link_preview_options_that_telegram_cannot_parse_are_refused(
+    server: BotApiServer, http: httpx.Client, options: str
+) -> None:
+    form = {"chat_id": str(USER), "text": "hi", "link_preview_options": options}
+
+    response = http.post("sendMessage", data=form)
+
+    assert response.status_code == 400
+    assert response.json()["description"] == (
+        "Bad Request: can't parse link preview options JSON object"
+    )
+    assert server.sent_messages(USER) == []
 
 
 async def test_edits_change_the_stored_message(server: BotApiServer, bot: Bot) -> None:

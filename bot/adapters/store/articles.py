@@ -22,6 +22,14 @@ from bot.core.stories import Story
 # Below SQLite's historical limit of 999 bound parameters per statement.
 MAX_KEYS_PER_QUERY: Final = 500
 
+# What a reader reads from, with its chat id bound three times (NULL: every topic): the topics
+# it subscribes to, or every topic while it has none. /latest and /next share it, so they agree.
+_READER_SCOPE: Final = """(
+    ? IS NULL
+    OR NOT EXISTS (SELECT 1 FROM subscriptions s WHERE s.chat_id = ?)
+    OR f.topic_id IN (SELECT s.topic_id FROM subscriptions s WHERE s.chat_id = ?)
+)"""
+
 # More new pushed articles than this in one poll of a feed are a burst: each chat gets them
 # as one combined message.
 MAX_SINGLE_PUSHES: Final = 3
@@ -188,30 +196,21 @@ class Articles(StoreBase):
         return None if row is None else digest_from_json(row["body"])
 
     async def latest_digests(
-        self, topic_id: int | None = None, limit: int = 5
+        self, topic_id: int | None = None, limit: int = 5, *, chat_id: int | None = None
     ) -> list[tuple[int, Digest]]:
-        """The newest digests (by published time, else fetch time) as (article id, digest)."""
-        if topic_id is None:
-            rows = await self._fetchall(
-                """
-                SELECT a.id, d.body FROM articles a JOIN digests d ON d.article_id = a.id
-                ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
-                LIMIT ?
-                """,
-                (limit,),
-            )
-        else:
-            rows = await self._fetchall(
-                """
-                SELECT a.id, d.body FROM articles a
-                JOIN digests d ON d.article_id = a.id
-                JOIN feeds f ON f.id = a.feed_id
-                WHERE f.topic_id = ?
-                ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
-                LIMIT ?
-                """,
-                (topic_id, limit),
-            )
+        """The newest digests (by published time, else fetch time) as (article id, digest):
+        of one topic, else of chat_id's topics (every topic while it has none), else of all."""
+        rows = await self._fetchall(
+            f"""
+            SELECT a.id, d.body FROM articles a
+            JOIN digests d ON d.article_id = a.id
+            JOIN feeds f ON f.id = a.feed_id
+            WHERE (? IS NULL OR f.topic_id = ?) AND {_READER_SCOPE}
+            ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
+            LIMIT ?
+            """,
+            (topic_id, topic_id, chat_id, chat_id, chat_id, limit),
+        )
         return [(int(row[0]), digest_from_json(row[1])) for row in rows]
 
     async def mark_read(self, chat_id: int, article_id: int) -> None:
@@ -225,19 +224,18 @@ class Articles(StoreBase):
         )
 
     async def next_unread(self, chat_id: int) -> tuple[int, Digest] | None:
-        """The newest digest in the chat's topics that the chat has not had yet."""
+        """The newest digest the chat has not had yet, of the topics /latest shows it: its
+        own, or every topic while it has none."""
         row = await self._fetchone(
-            """
-            SELECT a.id, d.body FROM subscriptions s
-            JOIN feeds f ON f.topic_id = s.topic_id
-            JOIN articles a ON a.feed_id = f.id
+            f"""
+            SELECT a.id, d.body FROM articles a
             JOIN digests d ON d.article_id = a.id
-            WHERE s.chat_id = ?
-              AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.chat_id = s.chat_id
-                              AND r.article_id = a.id)
+            JOIN feeds f ON f.id = a.feed_id
+            WHERE {_READER_SCOPE}
+              AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.chat_id = ? AND r.article_id = a.id)
             ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
             LIMIT 1
             """,
-            (chat_id,),
+            (chat_id, chat_id, chat_id, chat_id),
         )
         return None if row is None else (int(row[0]), digest_from_json(row[1]))

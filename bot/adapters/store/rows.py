@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 from typing import Any
 
 from bot.adapters.store.records import Chat, ChatKind, Delivery, DeliveryMode
-from bot.core.models import DeliveryStatus, Digest, Feed, Page, Source, Topic
+from bot.core.models import DeliveryStatus, Digest, Feed, LinkPreview, Page, Source, Topic
 
 
 def to_text(moment: datetime) -> str:
@@ -103,6 +103,7 @@ def topic_from_row(row: sqlite3.Row) -> Topic:
         description=row["description"],
         include=tuple(json.loads(row["include_keywords"])),
         exclude=tuple(json.loads(row["exclude_keywords"])),
+        link_preview=LinkPreview(row["link_preview"]) if row["link_preview"] else None,
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.records import DuplicateError
 from bot.adapters.store.rows import topic_from_row, words_to_json
-from bot.core.models import Topic
+from bot.core.models import LinkPreview, Topic
 
 
 class Topics(StoreBase):
@@ -64,6 +64,25 @@ class Topics(StoreBase):
             (words_to_json(include), words_to_json(exclude), slug),
         )
         return changed > 0
+
+    async def set_link_preview(self, topic_id: int, mode: LinkPreview | None) -> bool:
+        """Set what a topic's pushes preview (None: the default); False if there is no topic."""
+        changed = await self._write(
+            "UPDATE topics SET link_preview = ? WHERE id = ?",
+            (None if mode is None else mode.value, topic_id),
+        )
+        return changed > 0
+
+    async def article_link_preview(self, article_id: int) -> LinkPreview | None:
+        """What the topic an article came in under previews; None for the default (or none)."""
+        row = await self._fetchone(
+            """
+            SELECT t.link_preview FROM articles a JOIN feeds f ON f.id = a.feed_id
+            JOIN topics t ON t.id = f.topic_id WHERE a.id = ?
+            """,
+            (article_id,),
+        )
+        return LinkPreview(row[0]) if row is not None and row[0] else None
 
     async def subscriber_counts(self) -> dict[int, int]:
         """Active subscribed chats per topic id, zero included."""

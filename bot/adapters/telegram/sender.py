@@ -75,10 +75,12 @@ async def post_message(
     thread_id: int | None = None,
     paid: bool = False,
     read_timeout: float | None = None,
+    preview: str | None = None,
 ) -> int | SendFailure:
     """As `send`, through an initialized `request`: the new message's id, or the failure.
 
-    `base_url` is the bot's (`Bot.base_url`); `keyboard` comes from `encode_keyboard`.
+    `base_url` is the bot's (`Bot.base_url`); `keyboard` comes from `encode_keyboard`;
+    `preview` is link_preview_options as JSON (`pushes.link_preview_options`).
     """
     text, mode = (plain or "", None) if html is None else (html, "HTML")
     fields: dict[str, object] = {
@@ -88,6 +90,7 @@ async def post_message(
         "reply_markup": keyboard,
         "message_thread_id": thread_id,
         "allow_paid_broadcast": True if paid else None,
+        "link_preview_options": preview,
     }
     timeout = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
     try:
@@ -115,7 +118,7 @@ def as_send_failure(error: TelegramError) -> SendFailure:
             text = str(error).lower()
             if "chat not found" in text:
                 return SendFailure(FailureKind.GONE, str(error))
-            if "can't parse entities" in text:
+            if any(r in text for r in ("can't parse entities", "text is too long", "is too long")):
                 return SendFailure(FailureKind.BAD_MARKUP, str(error))
             return SendFailure(FailureKind.BAD_REQUEST, str(error))
         case _:

@@ -14,6 +14,7 @@ dispatcher counts the bot's replies against Telegram's limits that its pushes sh
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import IO, Final, NoReturn
@@ -33,10 +34,18 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest, RequestData
 
+from bot.core.guard import fit_message, fit_plain, plain_text
+
 DEFAULT_POOL_SIZE: Final = 64
 # Calls that are no new message, though their names say send.
 NOT_MESSAGES: Final = frozenset({"sendChatAction"})
+log = logging.getLogger(__name__)
+
 FORM_HEADERS: Final = {"Content-Type": "application/x-www-form-urlencoded"}
+# The calls whose `text` is a message: guarded before they leave, sent again as plain text once
+# if Telegram still refuses their HTML.
+TEXT_METHODS: Final = ("/sendMessage", "/editMessageText")
+REFUSED_HTML: Final = (b"can't parse entities", b"text is too long", b"message is too long")
 POOL_TIMEOUT_MESSAGE: Final = (
     "Connect or pool timeout: no connection to Telegram became available in time. "
     "Request was *not* sent to Telegram. Consider adjusting the connection pool size or "
@@ -77,6 +86,26 @@ def posts_message(url: str) -> bool:
 def form_value(value: object) -> str:
     """A Bot API parameter as a form field: strings as they are, anything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def guarded(url: str, fields: Mapping[str, str]) -> dict[str, str]:
+    """A call's form fields, its message text kept within Telegram's limits (core.guard):
+    the last guard before any message leaves, whatever built it."""
+    text = fields.get("text")
+    if not url.endswith(TEXT_METHODS) or not isinstance(text, str):
+        return dict(fields)
+    html_mode = str(fields.get("parse_mode") or "").upper() == "HTML"
+    return {**fields, "text": fit_message(text) if html_mode else fit_plain(text)}
+
+
+def refused_html(url: str, fields: Mapping[str, str], status: int, payload: bytes) -> bool:
+    """Whether Telegram refused a message's HTML text (to be sent again as plain text)."""
+    if status != HTTPStatus.BAD_REQUEST or not url.endswith(TEXT_METHODS):
+        return False
+    if str(fields.get("parse_mode") or "").upper() != "HTML" or "text" not in fields:
+        return False
+    answer = payload.lower()
+    return any(reason in answer for reason in REFUSED_HTML)
 
 
 def raise_refusal(status: int, payload: bytes) -> NoReturn:
@@ -139,6 +168,7 @@ class AiohttpRequest(BaseRequest):
         "_proxy",
         "_session",
         "on_message",
+        "plain_resends",
     )
 
     def __init__(
@@ -158,6 +188,7 @@ class AiohttpRequest(BaseRequest):
         self._proxy = proxy
         self._session: aiohttp.ClientSession | None = None
         self.on_message: Callable[[int | str], None] | None = None
+        self.plain_resends = 0  # messages Telegram refused as HTML, sent again as plain text
 
     @property
     def read_timeout(self) -> float | None:
@@ -199,15 +230,21 @@ class AiohttpRequest(BaseRequest):
         body: aiohttp.FormData | bytes | None = None
         headers: dict[str, str] | None = None
         chat = None
+        fields: dict[str, str] = {}
         if request_data is not None:
             chat = request_data.parameters.get("chat_id")
             if request_data.contains_files:
                 body = multipart_body(request_data.json_parameters, request_data.multipart_data)
             else:
                 # Encoded here, not by aiohttp.FormData, which builds a multipart writer each time.
-                body, headers = request_data.url_encoded_parameters().encode(), FORM_HEADERS
+                fields = guarded(url, request_data.json_parameters)
+                body, headers = urlencode(fields).encode(), FORM_HEADERS
         limits = self._timeout(read_timeout, connect_timeout, pool_timeout)
-        return await self._exchange(method, url, body, headers, chat, limits)
+        status, payload = await self._exchange(method, url, body, headers, chat, limits)
+        if fields and refused_html(url, fields, status, payload):
+            plain = self._as_plain(url, fields, payload)
+            return await self._exchange(method, url, plain, FORM_HEADERS, chat, limits)
+        return status, payload
 
     async def post_form(
         self,
@@ -222,13 +259,14 @@ class AiohttpRequest(BaseRequest):
         `read_timeout` is as for do_request. This is the path of `BaseRequest.post` minus the
         RequestData: the same TimedOut and NetworkError, the same exceptions for refusals.
         """
-        form = {name: form_value(v) for name, v in fields.items() if v is not None}
+        form = guarded(url, {name: form_value(v) for name, v in fields.items() if v is not None})
         body = urlencode(form).encode()
         try:
             limits = self._timeout(read_timeout, self.DEFAULT_NONE, self.DEFAULT_NONE)
-            status, payload = await self._exchange(
-                "POST", url, body, FORM_HEADERS, fields.get("chat_id"), limits
-            )
+            chat = fields.get("chat_id")
+            # A refused HTML push is sent again as plain text by the dispatcher, which counts
+            # it with the row (core.delivery): not here too.
+            status, payload = await self._exchange("POST", url, body, FORM_HEADERS, chat, limits)
         except TelegramError:
             raise
         except Exception as error:
@@ -237,6 +275,15 @@ class AiohttpRequest(BaseRequest):
         if not HTTPStatus.OK <= status <= 299:
             raise_refusal(status, payload)
         return self.parse_json_payload(payload)["result"]
+
+    def _as_plain(self, url: str, fields: Mapping[str, str], payload: bytes) -> bytes:
+        """The body that sends a refused message again, once, as shortened plain text."""
+        self.plain_resends += 1
+        reason = payload.decode("utf-8", "replace")[:200]
+        log.warning("Telegram refused a message's HTML (%s): sent again as plain text", reason)
+        plain = {k: v for k, v in fields.items() if k not in ("parse_mode", "entities")}
+        plain["text"] = plain_text(fields["text"])
+        return urlencode(plain).encode()
 
     def _timeout(
         self, read_timeout: object, connect_timeout: object, pool_timeout: object

@@ -199,9 +199,33 @@ async def test_an_application_polls_and_replies_over_aiohttp(botapi: BotApiServe
 # errors
 
 
-async def test_bad_html_is_a_bad_request_in_telegrams_words(bot: Bot) -> None:
-    with pytest.raises(BadRequest, match=r"^Can't parse entities: "):
-        await bot.send_message(USER, "<b>open", parse_mode="HTML")
+async def test_html_telegram_refuses_is_sent_again_once_as_plain_text(
+    botapi: BotApiServer,
+) -> None:
+    request = AiohttpRequest()
+    async with make_bot(botapi, request) as bot:
+        sent = await bot.send_message(USER, "<b>open &amp; shut", parse_mode="HTML")
+    assert (sent.text, sent.entities) == ("open & shut", ())
+    assert request.plain_resends == 1
+    refused, resent = botapi.calls("sendMessage")[-2:]
+    assert refused.response["description"].startswith("Bad Request: can't parse entities")
+    assert "parse_mode" not in resent.params
+
+
+async def test_any_message_is_guarded_before_it_leaves(botapi: BotApiServer) -> None:
+    """2,500 emoji and a 20,000-character link: Telegram would refuse it; it arrives cut."""
+    request = AiohttpRequest()
+    text = f'<b><a href="https://ex.com/{"a" * 20_000}">{"😀" * 2500}</a></b> lede'
+    async with make_bot(botapi, request) as bot:
+        sent = await bot.send_message(USER, text, parse_mode="HTML")
+    assert sent.text.endswith("…")
+    assert len(sent.text.encode("utf-16-le")) // 2 <= 4096
+    assert request.plain_resends == 0
+
+
+async def test_other_bad_requests_still_raise(bot: Bot) -> None:
+    with pytest.raises(BadRequest, match=r"^Message text is empty$"):
+        await bot.send_message(USER, "   ", parse_mode="HTML")
 
 
 @pytest.mark.parametrize(
