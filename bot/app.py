@@ -22,6 +22,9 @@ from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
 from bot.adapters.dispatch import Dispatcher
 from bot.adapters.http import Fetcher
+from bot.adapters.metrics import Metrics, TimedFetcher
+from bot.adapters.monitor import Health, MonitorServer
+from bot.adapters.outage import Outage
 from bot.adapters.store import Store
 from bot.adapters.telegram.menus import set_menus
 from bot.adapters.telegram.transport import AiohttpRequest
@@ -47,6 +50,7 @@ from bot.errors import ConfigError
 from bot.locales import load_translators
 from bot.operations.seeding import read_seed, seed_new_database
 from bot.operations.services import Services, wall_clock
+from bot.pipeline import Fetcher as Fetching
 from bot.pipeline import Poller
 
 log = logging.getLogger(__name__)
@@ -90,6 +94,7 @@ def build_application(settings: Settings) -> BotApplication:
         .build()
     )
     application.bot_data.settings = settings
+    application.bot_data.metrics = metrics = Metrics()
     # Read here, not in start_services: a missing catalog is one line before Telegram is reached.
     application.bot_data.translators = load_translators(settings.default_language)
     # Group -1 runs first: a flooding sender or an over-long command reaches no handler.
@@ -106,6 +111,11 @@ def build_application(settings: Settings) -> BotApplication:
     ):
         application.add_handlers(module.handlers())
     application.add_error_handler(on_error)
+
+    async def count_error(update: object, context: BotContext) -> None:
+        metrics.update_errors.labels("job" if update is None else "update").inc()
+
+    application.add_error_handler(count_error)
     jobs = application.job_queue
     assert jobs is not None, "installed with the job-queue extra"
     # The poll job ticks often; each feed's own next poll time decides whether it is fetched.
@@ -133,7 +143,7 @@ def make_fetcher(settings: Settings) -> Fetcher:
     )
 
 
-def make_poller(settings: Settings, store: Store, fetcher: Fetcher) -> Poller:
+def make_poller(settings: Settings, store: Store, fetcher: Fetching) -> Poller:
     """The poller configured from the settings."""
     interval = timedelta(seconds=settings.poll_interval)
     retention = timedelta(days=settings.retention_days)
@@ -189,7 +199,9 @@ async def start_services(application: BotApplication) -> None:
     if moved:
         log.info("poll interval %d s: %d feeds due sooner", settings.poll_interval, moved)
     services.fetcher = make_fetcher(settings)
-    services.poller = make_poller(settings, services.store, services.fetcher)
+    metrics = services.metrics
+    fetcher = services.fetcher if metrics is None else TimedFetcher(services.fetcher, metrics)
+    services.poller = make_poller(settings, services.store, fetcher)
     translators = services.translators
     assert translators is not None, "loaded by build_application"
     await set_menus(application.bot, translators, settings.admin_ids)
@@ -210,6 +222,23 @@ async def start_services(application: BotApplication) -> None:
     if isinstance(replies := application.bot.request, AiohttpRequest):
         # Replies share Telegram's limits with the pushes: the dispatcher counts them.
         replies.on_message = services.dispatcher.sent_elsewhere
+    if settings.metrics_port and metrics is not None:
+        await start_monitor(services.store, metrics, application)
+
+
+async def start_monitor(store: Store, metrics: Metrics, application: BotApplication) -> None:
+    """Serve /metrics and /healthz on DIGESTBOT_METRICS_LISTEN:DIGESTBOT_METRICS_PORT."""
+    services = application.bot_data
+    settings = services.settings
+
+    def outage() -> Outage | None:
+        return services.dispatcher.outage if services.dispatcher is not None else None
+
+    health = Health(store, outage, lambda: services.clock(), settings.health_api_minutes * 60)
+    services.monitor = MonitorServer(
+        metrics, health, settings.metrics_listen, settings.metrics_port
+    )
+    await services.monitor.start()
 
 
 async def stop_dispatcher(application: BotApplication) -> None:
@@ -222,6 +251,9 @@ async def stop_dispatcher(application: BotApplication) -> None:
 async def stop_services(application: BotApplication) -> None:
     """Close what start_services opened."""
     services = application.bot_data
+    if services.monitor is not None:
+        await services.monitor.stop()
+        services.monitor = None
     await stop_dispatcher(application)
     if services.fetcher is not None:
         await services.fetcher.aclose()

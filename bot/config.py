@@ -20,6 +20,7 @@ DEFAULT_DATABASE: Final = "./data/digestbot.sqlite3"
 LANGUAGES: Final = ("en", "ja")
 DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_FULLTEXT_MIN_CHARS: Final = 400
+LOG_FORMATS: Final = ("text", "json")
 
 
 # Every setting load_settings reads, without the prefix: anything else is a typo to name.
@@ -28,7 +29,8 @@ KNOWN_SETTINGS: Final = (
     "DEFAULT_LANGUAGE", "MAX_FEED_BYTES", "FETCH_TIMEOUT", "MAX_RATE", "PAID_BROADCAST",
     "ALLOW_PRIVATE_URLS", "USER_RATE", "RETENTION_DAYS", "FULLTEXT_MIN_CHARS", "WEBHOOK_URL",
     "WEBHOOK_LISTEN", "WEBHOOK_PORT", "WEBHOOK_SECRET", "SEED_FILE", "STARTUP_WAIT",
-    "CONFLICT_EXIT", "LINK_PREVIEW", "DEFAULT_TIMEZONE",
+    "CONFLICT_EXIT", "LINK_PREVIEW", "DEFAULT_TIMEZONE", "LOG_FORMAT", "METRICS_PORT",
+    "METRICS_LISTEN", "HEALTH_API_MINUTES",
 )  # fmt: skip
 
 
@@ -42,6 +44,7 @@ class Settings:
     bot_api_url: str = DEFAULT_BOT_API_URL
     poll_interval: int = 600
     log_level: str = "INFO"
+    log_format: str = "text"  # or "json": one JSON object per line
     default_language: str = "en"
     default_timezone: str = "UTC"  # a new chat's, unless it reads Japanese (Asia/Tokyo)
     max_feed_bytes: int = 5 * 1024 * 1024
@@ -59,6 +62,9 @@ class Settings:
     seed_file: Path | None = None
     startup_wait: float = 60.0
     conflict_exit: float = 5.0  # minutes of 409 Conflicts from getUpdates before run stops
+    metrics_port: int = 0  # 0: no /metrics and /healthz server
+    metrics_listen: str = "127.0.0.1"
+    health_api_minutes: float = 5.0  # minutes of Bot API outage before /healthz says 503
     link_preview: LinkPreview = LinkPreview.IMAGE  # what pushes preview, unless a topic says
 
     @property
@@ -102,6 +108,7 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         bot_api_url=_url(env, "BOT_API_URL", DEFAULT_BOT_API_URL),
         poll_interval=int(_number(env, "POLL_INTERVAL", 600, minimum=1, integer=True)),
         log_level=_log_level(env),
+        log_format=_choice(env, "LOG_FORMAT", "text", LOG_FORMATS),
         default_language=_choice(env, "DEFAULT_LANGUAGE", "en", LANGUAGES),
         default_timezone=_timezone(env, "DEFAULT_TIMEZONE"),
         max_feed_bytes=int(
@@ -125,6 +132,9 @@ def load_settings(environ: Mapping[str, str], *, require_token: bool = True) -> 
         seed_file=Path(env["SEED_FILE"]) if env.get("SEED_FILE") else None,
         startup_wait=_number(env, "STARTUP_WAIT", 60.0, minimum=0),
         conflict_exit=_number(env, "CONFLICT_EXIT", 5.0, minimum=0),
+        metrics_port=int(_number(env, "METRICS_PORT", 0, minimum=0, integer=True)),
+        metrics_listen=env.get("METRICS_LISTEN") or "127.0.0.1",
+        health_api_minutes=_number(env, "HEALTH_API_MINUTES", 5.0, minimum=0),
         link_preview=LinkPreview(
             _choice(env, "LINK_PREVIEW", LinkPreview.IMAGE, tuple(LinkPreview))
         ),

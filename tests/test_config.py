@@ -25,6 +25,8 @@ def test_defaults() -> None:
     assert settings.default_language == "en"
     assert settings.default_timezone == "UTC"
     assert settings.retention_days == 30
+    assert settings.metrics_port == 0
+    assert settings.metrics_listen == "127.0.0.1"
     assert settings.api_base_url == f"{DEFAULT_BOT_API_URL}/bot"
     assert settings.api_file_url == f"{DEFAULT_BOT_API_URL}/file/bot"
 
@@ -38,6 +40,10 @@ def test_every_variable() -> None:
             "DIGESTBOT_BOT_API_URL": "http://127.0.0.1:8081/",
             "DIGESTBOT_POLL_INTERVAL": "1",
             "DIGESTBOT_LOG_LEVEL": "debug",
+            "DIGESTBOT_LOG_FORMAT": "json",
+            "DIGESTBOT_METRICS_PORT": "9464",
+            "DIGESTBOT_METRICS_LISTEN": "0.0.0.0",
+            "DIGESTBOT_HEALTH_API_MINUTES": "0.5",
             "DIGESTBOT_DEFAULT_LANGUAGE": "ja",
             "DIGESTBOT_PAID_BROADCAST": "1",
             "DIGESTBOT_ALLOW_PRIVATE_URLS": "yes",
@@ -51,6 +57,10 @@ def test_every_variable() -> None:
     assert settings.api_file_url == "http://127.0.0.1:8081/file/bot"
     assert settings.poll_interval == 1
     assert settings.log_level == "DEBUG"
+    assert settings.log_format == "json"
+    assert settings.metrics_port == 9464
+    assert settings.metrics_listen == "0.0.0.0"
+    assert settings.health_api_minutes == 0.5
     assert settings.default_language == "ja"
     assert settings.paid_broadcast
     assert settings.allow_private_urls
@@ -79,6 +89,17 @@ def test_token_never_in_repr() -> None:
             TOKEN | {"DIGESTBOT_BOT_API_URL": "ftp://x"}, "DIGESTBOT_BOT_API_URL", id="api-url"
         ),
         pytest.param(TOKEN | {"DIGESTBOT_LOG_LEVEL": "loud"}, "DIGESTBOT_LOG_LEVEL", id="level"),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_LOG_FORMAT": "xml"}, "DIGESTBOT_LOG_FORMAT", id="log-format"
+        ),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_METRICS_PORT": "http"}, "DIGESTBOT_METRICS_PORT", id="metrics-port"
+        ),
+        pytest.param(
+            TOKEN | {"DIGESTBOT_HEALTH_API_MINUTES": "-1"},
+            "DIGESTBOT_HEALTH_API_MINUTES",
+            id="health-minutes",
+        ),
         pytest.param(
             TOKEN | {"DIGESTBOT_DEFAULT_LANGUAGE": "fr"},
             "DIGESTBOT_DEFAULT_LANGUAGE",

@@ -29,9 +29,16 @@ async def poll_due_feeds(context: BotContext) -> None:
         return
     finally:
         polls.discard(polling)
+    if (metrics := context.services.metrics) is not None:
+        metrics.count_polls(reports)
     for report in reports:
         if report.outcome is Outcome.NEW and report.new_entries:
-            log.info("feed %s: %d new entries", report.feed.url, report.new_entries)
+            log.info(
+                "feed %s: %d new entries",
+                report.feed.url,
+                report.new_entries,
+                extra={"feed_id": report.feed.id, "topic_id": report.feed.topic_id},
+            )
     await report_feed_health(context, reports)
     if any(report.pushed and report.digests for report in reports):
         # Wake it, do not wait: a big fan-out takes minutes, and polls must go on meanwhile.

@@ -16,6 +16,7 @@ from typing import Any
 
 from bot import __version__
 from bot.adapters.instance import InstanceLock
+from bot.adapters.logs import log_handler
 from bot.app import preflight, run_bot
 from bot.cli.parser import build_parser
 from bot.config import Settings, load_settings, read_env_file, unknown_settings
@@ -69,8 +70,11 @@ def run(environ: Mapping[str, str]) -> int:
 
 
 def configure_logging(settings: Settings, layout: str) -> None:
-    """Log at the configured level; chatty libraries only from WARNING unless DEBUG."""
-    logging.basicConfig(level=settings.log_level, format=layout)
+    """Log at the configured level, as text in `layout` or as JSON lines; chatty libraries
+    only from WARNING unless DEBUG."""
+    logging.basicConfig(
+        level=settings.log_level, handlers=[log_handler(settings.log_format, layout)]
+    )
     quiet = logging.DEBUG if settings.log_level == "DEBUG" else logging.WARNING
     for noisy in NOISY_LOGGERS:
         logging.getLogger(noisy).setLevel(quiet)

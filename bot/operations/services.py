@@ -13,6 +13,8 @@ from bot.config import Settings
 if TYPE_CHECKING:
     from bot.adapters.dispatch import Dispatcher
     from bot.adapters.http import Fetcher
+    from bot.adapters.metrics import Metrics
+    from bot.adapters.monitor import MonitorServer
     from bot.adapters.store import Store
     from bot.core.i18n import Translators
     from bot.pipeline import Poller
@@ -39,3 +41,5 @@ class Services:
     clock: Callable[[], datetime] = field(default=wall_clock)
     # Feed polls in flight: cancelled at shutdown, so that a hanging fetch cannot hold it up.
     polls: set[asyncio.Task[Any]] = field(default_factory=set)
+    metrics: Metrics | None = None  # the digestbot_* counters, moved where things happen
+    monitor: MonitorServer | None = None  # /metrics and /healthz, when a port is set

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.adapters.store.base import StoreBase
-from bot.adapters.store.rows import feed_from_row, to_text
+from bot.adapters.store.rows import feed_from_row, from_text, to_text
 from bot.core.models import BotStats, DeliveryStatus, Feed
 
 
@@ -55,3 +55,18 @@ class Stats(StoreBase):
             (limit,),
         )
         return [feed_from_row(row) for row in rows]
+
+    async def chats_by_kind(self) -> dict[str, int]:
+        """Active chats by Telegram kind (private, group, supergroup, channel)."""
+        rows = await self._fetchall(
+            "SELECT kind, count(*) FROM chats WHERE active = 1 GROUP BY kind"
+        )
+        return {str(row[0]): int(row[1]) for row in rows}
+
+    async def oldest_due(self, now: datetime) -> datetime | None:
+        """When the longest-waiting pending row that is due by `now` fell due, if any."""
+        row = await self._fetchone(
+            "SELECT min(due_at) FROM deliveries WHERE status = ? AND due_at <= ?",
+            (DeliveryStatus.PENDING, to_text(now)),
+        )
+        return from_text(row[0]) if row is not None else None
