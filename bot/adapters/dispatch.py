@@ -46,9 +46,11 @@ from bot.core.delivery import (
     FailureKind,
     Hold,
     MoveChat,
+    Resend,
     Retry,
     SendFailure,
     SendPlain,
+    Unconfirmed,
     Wait,
     backoff,
     next_step,
@@ -295,9 +297,23 @@ class Dispatcher:
         """Act on a failed send: wait, hold, resend, move, reschedule, drop the chat or give up."""
         chat_id = send.chat.id
         attempts = max(row.attempts for row in send.rows)
-        if failure.kind is FailureKind.TRANSIENT and not await self.outage.reachable():
+        timeouts = max(row.timeouts for row in send.rows)
+        if failure.kind is FailureKind.TIMED_OUT and not timeouts:
+            if not await self.outage.reachable():
+                # Held until the API answers; the send may have been posted all the same.
+                await self.store.count_timeout([row.id for row in send.rows])
+                send.rows = [replace(row, timeouts=row.timeouts + 1) for row in send.rows]
+                failure = replace(failure, kind=FailureKind.UNREACHABLE)
+        elif failure.kind is FailureKind.TRANSIENT and not await self.outage.reachable():
             failure = replace(failure, kind=FailureKind.UNREACHABLE)
-        step = next_step(failure, attempts, self.clock(), plain_tried=send.plain, moved=send.moved)
+        step = next_step(
+            failure,
+            attempts,
+            self.clock(),
+            plain_tried=send.plain,
+            moved=send.moved,
+            timeouts=timeouts,
+        )
         log.info("send to chat %s failed (%s): %s", chat_id, failure.kind, failure.message)
         match step:
             case Wait(delay=delay):
@@ -319,6 +335,13 @@ class Dispatcher:
             case Retry(at=at):
                 for row in send.rows:
                     await self.store.retry_delivery(row.id, failure.message, at)
+            case Resend(at=at):
+                for row in send.rows:
+                    await self.store.retry_delivery(row.id, failure.message, at, timed_out=True)
+            case Unconfirmed():
+                ids = [row.id for row in send.rows]
+                await self.store.mark_unconfirmed(ids, failure.message, self.clock())
+                log.warning("send to chat %s timed out twice: maybe delivered", chat_id)
             case ChatGone():
                 await self.store.set_chat_active(chat_id, False)
                 cancelled = await self._cancel(chat_id, failure.message)

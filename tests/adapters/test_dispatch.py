@@ -9,7 +9,7 @@ import pytest
 
 from bot.adapters.dispatch import Dispatcher
 from bot.adapters.store import ChatKind, NewArticle
-from bot.core.delivery import MAX_ATTEMPTS
+from bot.core.delivery import MAX_ATTEMPTS, RESEND_PAUSE
 from bot.core.models import DeliveryStatus, Digest, Entry
 from tests.conftest import ADMIN, USER, RunningBot
 from tests.fakes.botapi_errors import FloodLimits, supergroup_id
@@ -177,6 +177,69 @@ async def test_a_timeout_is_retried_then_delivered(running_bot: RunningBot) -> N
     await dispatcher(running_bot).drain()
     assert sends_to(running_bot, USER) == [504, 200]
     assert len(running_bot.api.sent_messages(USER)) == 1
+
+
+async def test_a_late_answer_is_resent_once_and_counts_as_sent(running_bot: RunningBot) -> None:
+    clock = fixed_clock(running_bot)
+    dispatcher(running_bot).send_timeout = 0.3
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    # Telegram posts the message, and answers after the bot gave up waiting.
+    running_bot.api.delay_answers(USER, 1.0, count=1)
+    await publish(running_bot, feed, "a")
+    await dispatcher(running_bot).drain()
+
+    (row,) = await running_bot.store.list_deliveries()
+    assert (row.status, row.timeouts, row.due_at) == (
+        DeliveryStatus.PENDING,
+        1,
+        NOW + RESEND_PAUSE,
+    )
+    clock.now += RESEND_PAUSE
+    await dispatcher(running_bot).drain()
+    # At most one copy too many: the resend.
+    assert len(running_bot.api.sent_messages(USER)) == 2
+    (row,) = await running_bot.store.list_deliveries()
+    assert (row.status, row.attempts, row.timeouts) == (DeliveryStatus.SENT, 2, 1)
+
+
+async def test_two_late_answers_make_an_unconfirmed_row_never_a_third_send(
+    running_bot: RunningBot,
+) -> None:
+    clock = fixed_clock(running_bot)
+    dispatcher(running_bot).send_timeout = 0.3
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    running_bot.api.delay_answers(USER, 1.0)
+    await publish(running_bot, feed, "a")
+    for _ in range(MAX_ATTEMPTS):
+        await dispatcher(running_bot).drain()
+        clock.now += RESEND_PAUSE
+
+    assert len(running_bot.api.sent_messages(USER)) == 2
+    (row,) = await running_bot.store.list_deliveries()
+    assert (row.status, row.attempts, row.timeouts, row.sent_at) == (
+        DeliveryStatus.UNCONFIRMED,
+        2,
+        1,
+        NOW + RESEND_PAUSE,
+    )
+    stats = await running_bot.store.bot_stats(NOW)
+    assert (stats.unconfirmed, stats.failed, stats.sent, stats.pending) == (1, 0, 0, 0)
+
+
+async def test_a_timeout_then_a_502_is_unconfirmed(running_bot: RunningBot) -> None:
+    clock = fixed_clock(running_bot)
+    dispatcher(running_bot).send_timeout = 0.3
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    running_bot.api.delay_answers(USER, 1.0, count=1)
+    await publish(running_bot, feed, "a")
+    await dispatcher(running_bot).drain()
+    running_bot.api.queue_error(USER, "bad_gateway")
+    clock.now += RESEND_PAUSE
+    await dispatcher(running_bot).drain()
+
+    assert sends_to(running_bot, USER) == [200, 502]
+    (row,) = await running_bot.store.list_deliveries()
+    assert (row.status, row.last_error) == (DeliveryStatus.UNCONFIRMED, "Bad Gateway")
 
 
 async def test_transient_failures_past_the_limit_fail_and_are_counted(

@@ -385,6 +385,17 @@ class BotApiServer(InjectUpdates):
         with self._state.lock:
             return self._state.gate.flood_refusals
 
+    # slow answers: a slow Telegram, and answers that come after the client gave up
+
+    def delay_answers(self, chat_id: int, seconds: float, *, count: int | None = None) -> None:
+        """Post the next `count` messages to the chat (None: all) but answer `seconds` later.
+
+        Each message is delivered (in sent_messages) at once, as Telegram would; its answer
+        comes late, or never reaches a client whose read timeout is shorter.
+        """
+        with self._state.lock:
+            self._state.answer_delays[chat_id] = [seconds, count]
+
     # held answers: a crash between Telegram's delivery and the bot's record of it
 
     def hold_responses(self, after: int = 0) -> None:
