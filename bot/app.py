@@ -41,7 +41,7 @@ from bot.chat.error_handler import on_error
 from bot.chat.jobs import clean_up, poll_due_feeds, queue_daily_digests
 from bot.config import Settings
 from bot.core.conflicts import ConflictStep, ConflictWatch
-from bot.core.pacing import in_flight_limit, send_rate
+from bot.core.pacing import connection_limit, send_rate
 from bot.errors import ConfigError
 from bot.locales import load_translators
 from bot.operations.seeding import read_seed, seed_new_database
@@ -198,7 +198,7 @@ async def start_services(application: BotApplication) -> None:
         services.store,
         translators,
         # Pushes have a connection pool of their own, closed when the dispatcher stops.
-        transport=AiohttpRequest(connection_pool_size=in_flight_limit(rate)),
+        transport=AiohttpRequest(connection_pool_size=connection_limit(rate)),
         # Read on each use: tests swap the clock after start-up.
         clock=lambda: services.clock(),
         rate=rate,

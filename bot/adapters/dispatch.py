@@ -8,7 +8,8 @@ answers that come in while one such transaction runs are recorded together in th
 
 What to do next is decided by the pure `core.sendqueue.SendQueue`: when to claim due rows, which
 chat's send starts when (an overall rate, one message per second per private chat, 20 per
-minute per group, holds after a 429), and how many sends are in flight. This module is the async
+minute per group, holds after a 429), and how many sends are in flight (a slow chat's send
+holds its slot for a second at most). This module is the async
 shell that acts on its decisions: one task loops over `next_step`, claims run in a task beside
 it (so that sends go on while a claim waits for the database), and each send runs in a task of
 its own. Replies to commands go straight through PTB and never queue here, but each is counted
@@ -85,7 +86,7 @@ class Dispatcher:
     ) -> None:
         """Send through `transport` at `rate` messages/s; `paid` sends with allow_paid_broadcast.
 
-        `transport` wants a connection for each send in flight (`pacing.in_flight_limit`).
+        `transport` wants a connection for each send in flight (`pacing.connection_limit`).
         """
         self.bot = bot
         self.store = store

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -369,6 +370,32 @@ async def test_pacing_at_the_fakes_limits_draws_no_429(running_bot: RunningBot) 
         assert [m["text"].split("\n")[0] for m in api.sent_messages(chat_id)] == ["Title a"]
     texts = [m["text"].split("\n")[0] for m in api.sent_messages(USER)]
     assert sorted(texts) == [f"Title {k}" for k in "abcdef"]
+
+
+async def test_slow_chats_do_not_hold_up_the_others(running_bot: RunningBot) -> None:
+    api = running_bot.api
+    api.enforce_limits()
+    slow = [20_000 + n for n in range(20)]  # more than the 8 sends in flight at 30/s
+    fast = [30_000 + n for n in range(40)]
+    _, feed = await topic_with(running_bot, *[(c, ChatKind.PRIVATE) for c in [*slow, *fast]])
+    for chat_id in slow:
+        api.delay_answers(chat_id, math.inf)  # posted, and answered when the test says
+    await publish(running_bot, feed, "a")
+    dispatcher(running_bot).wake()
+
+    # Every other chat gets its push while no slow chat has had its answer.
+    await api.wait_for_async(
+        lambda: all(api.sent_messages(c) for c in fast), timeout=30, what="the fast chats"
+    )
+    assert api.held_responses() == len(slow)
+    api.release_responses()
+    await dispatcher(running_bot).drain()
+    assert {c: len(api.sent_messages(c)) for c in [*slow, *fast]} == dict.fromkeys(
+        [*slow, *fast], 1
+    )
+    rows = await running_bot.store.list_deliveries()
+    assert {row.status for row in rows} == {DeliveryStatus.SENT}
+    assert api.flood_refusals() == 0
 
 
 async def test_stopping_hands_back_the_rows_still_waiting(running_bot: RunningBot) -> None:

@@ -15,7 +15,9 @@ from bot.core.pacing import (
     PRIVATE_INTERVAL,
     Pacer,
     chat_interval,
+    connection_limit,
     in_flight_limit,
+    pace,
     quiet_until,
     send_rate,
 )
@@ -29,6 +31,19 @@ from bot.core.pacing import (
 def test_rate_and_in_flight(max_rate: float, paid: bool, rate: float, in_flight: int) -> None:
     assert send_rate(max_rate, paid=paid) == rate
     assert in_flight_limit(rate) == in_flight
+
+
+@pytest.mark.parametrize(
+    ("limit", "rate", "burst", "connections"),
+    [(30, 29.55, 1, 30), (1000, 985, 5, 512), (1, 0.985, 1, 4)],
+    ids=["free", "paid", "slow"],
+)
+def test_pace_leaves_room_for_its_burst_within_the_limit(
+    limit: float, rate: float, burst: float, connections: int
+) -> None:
+    # A GCRA lets fewer than rate + burst through in any second: 30 at 30/s, 990 at 1,000/s.
+    assert pace(limit) == (pytest.approx(rate), burst)
+    assert connection_limit(limit) == connections
 
 
 def test_chat_intervals() -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -391,8 +392,13 @@ class BotApiServer(InjectUpdates):
         """Post the next `count` messages to the chat (None: all) but answer `seconds` later.
 
         Each message is delivered (in sent_messages) at once, as Telegram would; its answer
-        comes late, or never reaches a client whose read timeout is shorter.
+        comes late, or never reaches a client whose read timeout is shorter. `math.inf` holds
+        the answers until `release_responses` (they count in `held_responses`).
         """
+        if seconds == math.inf:
+            if self._http is None:
+                raise RuntimeError("the fake Bot API is not started")
+            self._http.hold_answers(True)
         with self._state.lock:
             self._state.answer_delays[chat_id] = [seconds, count]
 
