@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
-from bot.adapters.dispatch import Dispatcher
+from bot.adapters.dispatch import Dispatcher, claim_owner
 from bot.adapters.http import Fetcher
 from bot.adapters.store import Store
 from bot.adapters.telegram.menus import set_menus
@@ -181,8 +181,10 @@ async def start_services(application: BotApplication) -> None:
                 len(seeded.topics),
                 len(seeded.feeds),
             )
-    # Rows claimed by a process that died mid-send are due again.
-    await services.store.release_claims()
+    # The instance lock makes this the database's only bot: a claim not its own is a dead
+    # process's (mid-send), and its row is due again.
+    owner = claim_owner()
+    await services.store.release_claims(owner)
     # A shortened DIGESTBOT_POLL_INTERVAL reaches every feed now, not at its old next poll.
     moved = await services.store.apply_poll_interval(timedelta(seconds=settings.poll_interval))
     if moved:
@@ -203,6 +205,7 @@ async def start_services(application: BotApplication) -> None:
         clock=lambda: services.clock(),
         rate=rate,
         paid=settings.paid_broadcast,
+        worker=owner,
     )
     services.dispatcher.start()
     if isinstance(replies := application.bot.request, AiohttpRequest):

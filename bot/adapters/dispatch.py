@@ -1,8 +1,10 @@
 """The dispatcher: drains the outbox through PTB within Telegram's limits, losing no row.
 
 A row is claimed before its send and marked sent with Telegram's message id after, in one
-transaction with the chat's reading state; a row claimed by a process that died is handed back
-at start-up. So a crash loses nothing, and re-sends at most the sends that were in flight. The
+transaction with the chat's reading state. A claim carries its owner (`claim_owner`: a random
+id of the process, then its pid); since the instance lock makes a bot the only one on its
+database, every claim it finds at start-up that is not its own is a dead process's, and is
+handed back then. So a crash loses nothing, and re-sends at most the sends that were in flight. The
 answers that come in while one such transaction runs are recorded together in the next
 (`group_commit.GroupCommit`); a send keeps its place in flight until its rows are written.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -69,6 +72,12 @@ STOP_GRACE: Final = 10.0  # seconds a stop waits for the sends in flight to fini
 Send = QueuedSend[Chat, Delivery]
 
 
+def claim_owner() -> str:
+    """This process's name on the rows it claims: a random instance id, then its pid."""
+    # The pid alone repeats: in a container every bot is pid 1.
+    return f"{secrets.token_hex(6)}-{os.getpid()}"
+
+
 class Dispatcher:
     """Drains the outbox in its own task: `start()`, `wake()` when rows were written, `stop()`."""
 
@@ -98,7 +107,7 @@ class Dispatcher:
         self.queue: SendQueue[Chat, Delivery] = SendQueue(rate)
         self._pushes = Pushes(store, translators)
         self._sent = GroupCommit(store)
-        self._worker = worker or f"pid-{os.getpid()}"
+        self.owner = worker or claim_owner()  # claimed_by of the rows it claims
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._claim: asyncio.Task[bool] | None = None
@@ -216,7 +225,7 @@ class Dispatcher:
         """Claim due rows, queue them per chat (paused, gone and quiet chats aside); full?"""
         epoch = self._epoch
         now = self.clock()
-        rows = await self.store.claim_deliveries(now, size, self._worker)
+        rows = await self.store.claim_deliveries(now, size, self.owner)
         if len(rows) < size:
             self._looked = epoch
         by_chat: dict[int, list[Delivery]] = {}

@@ -273,7 +273,11 @@ class Outbox(StoreBase):
         )
 
     async def release_claims(self, worker: str | None = None) -> int:
-        """Hand claimed rows back to pending (all, or all but `worker`'s); returns how many."""
+        """Hand claimed rows back to pending (all, or all but `worker`'s); returns how many.
+
+        For the claims of processes that are gone: at start-up, under the instance lock, every
+        claim not the starting process's own.
+        """
         return await self._write(
             "UPDATE deliveries SET status = ?, claimed_at = NULL, claimed_by = NULL "
             "WHERE status = ? AND (? IS NULL OR claimed_by IS NOT ?)",
