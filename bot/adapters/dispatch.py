@@ -21,6 +21,8 @@ a fan-out never holds a reply up.
 
 When Telegram cannot be reached at all (`outage.Outage`), nothing is claimed or started until it
 answers again, and the sends that failed meanwhile wait in memory without counting an attempt.
+When the disk is full, the sent messages whose record it refused wait in memory
+(`GroupCommit.unwritten`), and nothing is claimed or started until they are written.
 """
 
 from __future__ import annotations
@@ -130,6 +132,11 @@ class Dispatcher:
         if isinstance(chat, int):
             self.queue.sent_elsewhere(chat, asyncio.get_running_loop().time())
 
+    @property
+    def records_waiting(self) -> bool:
+        """Whether sent messages wait in memory for a full disk to take their record."""
+        return self._sent.failing
+
     def wake(self) -> None:
         """Rows were written: look at the outbox now rather than at the next tick."""
         self.queue.wake()
@@ -165,6 +172,12 @@ class Dispatcher:
             task.cancel()
         await asyncio.gather(*self._sends, return_exceptions=True)
         await self._sent.flush()
+        if not await self._sent.write_unwritten():
+            log.error(
+                "%d sent messages could not be recorded (the disk is full): "
+                "their rows stay claimed, and the next start sends them again",
+                len(self._sent.unwritten),
+            )
         waiting = [row.id for send in self.queue.take_all() for row in send.rows]
         try:
             if waiting:
@@ -189,6 +202,10 @@ class Dispatcher:
         if self.outage.down:
             # Claim and start nothing until Telegram answers; sends failing meanwhile are held.
             await self.outage.recover()
+            return
+        if self._sent.failing:
+            # The disk is full: claim and start nothing until the sent messages are recorded.
+            await self._sent.recover()
             return
         match self.queue.next_step(asyncio.get_running_loop().time()):
             case Claim(size=size):
