@@ -6,7 +6,7 @@ any second. `Pacer` spaces sends to stay under all three, and backs off when Tel
 429 anyway. `pace(limit)` gives the rate and burst to pace at so that no one-second window
 carries more than the limit: a GCRA at rate r allowed to run t seconds ahead lets at most
 r * (1 + t) + 1 messages through in any second, which stays a little under the limit (room for
-jitter on the way): 30 at 30/s, 990 at 1,000/s.
+jitter on the way): 30 at 30/s, 985 at 1,000/s.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ PRIVATE_INTERVAL: Final = 1.0  # seconds between two messages to one private cha
 GROUP_INTERVAL: Final = 3.0  # 20 messages/minute to one group, supergroup or channel
 BURST_SECONDS: Final = 0.1  # a Pacer's default: the overall pace may run this far ahead
 PACE_SHARE: Final = 0.98  # of the limit, the rate sends are paced at …
-CATCH_UP: Final = 0.01  # … which may run this many seconds ahead, to make up for a late turn
+CATCH_UP: Final = 0.005  # … which may run this many seconds ahead, to make up for a late turn
 MIN_IN_FLIGHT: Final = 4
 MAX_IN_FLIGHT: Final = 64
 IN_FLIGHT_SECONDS: Final = 0.25  # sends in flight: a quarter second's worth at the rate
