@@ -1,4 +1,5 @@
-"""Run every benchmark: `python -m bench [ingest|quality ...]`."""
+"""Run every benchmark: `python -m bench [ingest|quality ...]`, or one with its options:
+`python -m bench fanout --slow 0.1`."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ BENCHMARKS = {
 
 def main(argv: list[str]) -> int:
     """Run the named benchmarks, or all of them."""
+    if len(argv) > 1 and argv[0] in BENCHMARKS and argv[1].startswith("-"):
+        print(f"== {argv[0]} ==", flush=True)
+        return BENCHMARKS[argv[0]](argv[1:])
     names = argv or list(BENCHMARKS)
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:

@@ -20,7 +20,7 @@ from telegram.constants import ParseMode
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import Application, ContextTypes, Defaults, ExtBot, JobQueue
 
-from bot.adapters.dispatch import Dispatcher
+from bot.adapters.dispatch import Dispatcher, claim_owner
 from bot.adapters.http import Fetcher
 from bot.adapters.metrics import Metrics, TimedFetcher
 from bot.adapters.monitor import Health, MonitorServer
@@ -45,7 +45,7 @@ from bot.chat.jobs import clean_up, poll_due_feeds, queue_daily_digests
 from bot.chat.ordering import PerChatOrder
 from bot.config import Settings
 from bot.core.conflicts import ConflictStep, ConflictWatch
-from bot.core.pacing import in_flight_limit, send_rate
+from bot.core.pacing import connection_limit, send_rate
 from bot.errors import ConfigError
 from bot.locales import load_translators
 from bot.operations.seeding import read_seed, seed_new_database
@@ -192,8 +192,10 @@ async def start_services(application: BotApplication) -> None:
                 len(seeded.topics),
                 len(seeded.feeds),
             )
-    # Rows claimed by a process that died mid-send are due again.
-    await services.store.release_claims()
+    # The instance lock makes this the database's only bot: a claim not its own is a dead
+    # process's (mid-send), and its row is due again.
+    owner = claim_owner()
+    await services.store.release_claims(owner)
     # A shortened DIGESTBOT_POLL_INTERVAL reaches every feed now, not at its old next poll.
     moved = await services.store.apply_poll_interval(timedelta(seconds=settings.poll_interval))
     if moved:
@@ -211,12 +213,13 @@ async def start_services(application: BotApplication) -> None:
         services.store,
         translators,
         # Pushes have a connection pool of their own, closed when the dispatcher stops.
-        transport=AiohttpRequest(connection_pool_size=in_flight_limit(rate)),
+        transport=AiohttpRequest(connection_pool_size=connection_limit(rate)),
         # Read on each use: tests swap the clock after start-up.
         clock=lambda: services.clock(),
         rate=rate,
         paid=settings.paid_broadcast,
         link_preview=settings.link_preview,
+        worker=owner,
     )
     services.dispatcher.start()
     if isinstance(replies := application.bot.request, AiohttpRequest):

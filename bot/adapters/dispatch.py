@@ -1,14 +1,17 @@
 """The dispatcher: drains the outbox through PTB within Telegram's limits, losing no row.
 
 A row is claimed before its send and marked sent with Telegram's message id after, in one
-transaction with the chat's reading state; a row claimed by a process that died is handed back
-at start-up. So a crash loses nothing, and re-sends at most the sends that were in flight. The
+transaction with the chat's reading state. A claim carries its owner (`claim_owner`: a random
+id of the process, then its pid); since the instance lock makes a bot the only one on its
+database, every claim it finds at start-up that is not its own is a dead process's, and is
+handed back then. So a crash loses nothing, and re-sends at most the sends that were in flight. The
 answers that come in while one such transaction runs are recorded together in the next
 (`group_commit.GroupCommit`); a send keeps its place in flight until its rows are written.
 
 What to do next is decided by the pure `core.sendqueue.SendQueue`: when to claim due rows, which
 chat's send starts when (an overall rate, one message per second per private chat, 20 per
-minute per group, holds after a 429), and how many sends are in flight. This module is the async
+minute per group, holds after a 429), and how many sends are in flight (a slow chat's send
+holds its slot for a second at most). This module is the async
 shell that acts on its decisions: one task loops over `next_step`, claims run in a task beside
 it (so that sends go on while a claim waits for the database), and each send runs in a task of
 its own. Replies to commands go straight through PTB and never queue here, but each is counted
@@ -18,6 +21,8 @@ a fan-out never holds a reply up.
 
 When Telegram cannot be reached at all (`outage.Outage`), nothing is claimed or started until it
 answers again, and the sends that failed meanwhile wait in memory without counting an attempt.
+When the disk is full, the sent messages whose record it refused wait in memory
+(`GroupCommit.unwritten`), and nothing is claimed or started until they are written.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import replace
@@ -46,9 +52,11 @@ from bot.core.delivery import (
     FailureKind,
     Hold,
     MoveChat,
+    Resend,
     Retry,
     SendFailure,
     SendPlain,
+    Unconfirmed,
     Wait,
     backoff,
     next_step,
@@ -65,6 +73,12 @@ log = logging.getLogger(__name__)
 STOP_GRACE: Final = 10.0  # seconds a stop waits for the sends in flight to finish
 
 Send = QueuedSend[Chat, Delivery]
+
+
+def claim_owner() -> str:
+    """This process's name on the rows it claims: a random instance id, then its pid."""
+    # The pid alone repeats: in a container every bot is pid 1.
+    return f"{secrets.token_hex(6)}-{os.getpid()}"
 
 
 class Dispatcher:
@@ -85,7 +99,7 @@ class Dispatcher:
     ) -> None:
         """Send through `transport` at `rate` messages/s; `paid` sends with allow_paid_broadcast.
 
-        `transport` wants a connection for each send in flight (`pacing.in_flight_limit`).
+        `transport` wants a connection for each send in flight (`pacing.connection_limit`).
         """
         self.bot = bot
         self.store = store
@@ -97,7 +111,7 @@ class Dispatcher:
         self.queue: SendQueue[Chat, Delivery] = SendQueue(rate)
         self._pushes = Pushes(store, translators, link_preview)
         self._sent = GroupCommit(store)
-        self._worker = worker or f"pid-{os.getpid()}"
+        self.owner = worker or claim_owner()  # claimed_by of the rows it claims
         self._changed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._claim: asyncio.Task[bool] | None = None
@@ -119,6 +133,11 @@ class Dispatcher:
         """A message went to the chat outside the dispatcher: count it against the limits."""
         if isinstance(chat, int):
             self.queue.sent_elsewhere(chat, asyncio.get_running_loop().time())
+
+    @property
+    def records_waiting(self) -> bool:
+        """Whether sent messages wait in memory for a full disk to take their record."""
+        return self._sent.failing
 
     def wake(self) -> None:
         """Rows were written: look at the outbox now rather than at the next tick."""
@@ -155,6 +174,12 @@ class Dispatcher:
             task.cancel()
         await asyncio.gather(*self._sends, return_exceptions=True)
         await self._sent.flush()
+        if not await self._sent.write_unwritten():
+            log.error(
+                "%d sent messages could not be recorded (the disk is full): "
+                "their rows stay claimed, and the next start sends them again",
+                len(self._sent.unwritten),
+            )
         waiting = [row.id for send in self.queue.take_all() for row in send.rows]
         try:
             if waiting:
@@ -179,6 +204,10 @@ class Dispatcher:
         if self.outage.down:
             # Claim and start nothing until Telegram answers; sends failing meanwhile are held.
             await self.outage.recover()
+            return
+        if self._sent.failing:
+            # The disk is full: claim and start nothing until the sent messages are recorded.
+            await self._sent.recover()
             return
         match self.queue.next_step(asyncio.get_running_loop().time()):
             case Claim(size=size):
@@ -215,7 +244,7 @@ class Dispatcher:
         """Claim due rows, queue them per chat (paused, gone and quiet chats aside); full?"""
         epoch = self._epoch
         now = self.clock()
-        rows = await self.store.claim_deliveries(now, size, self._worker)
+        rows = await self.store.claim_deliveries(now, size, self.owner)
         if len(rows) < size:
             self._looked = epoch
         by_chat: dict[int, list[Delivery]] = {}
@@ -298,9 +327,23 @@ class Dispatcher:
         """Act on a failed send: wait, hold, resend, move, reschedule, drop the chat or give up."""
         chat_id = send.chat.id
         attempts = max(row.attempts for row in send.rows)
-        if failure.kind is FailureKind.TRANSIENT and not await self.outage.reachable():
+        timeouts = max(row.timeouts for row in send.rows)
+        if failure.kind is FailureKind.TIMED_OUT and not timeouts:
+            if not await self.outage.reachable():
+                # Held until the API answers; the send may have been posted all the same.
+                await self.store.count_timeout([row.id for row in send.rows])
+                send.rows = [replace(row, timeouts=row.timeouts + 1) for row in send.rows]
+                failure = replace(failure, kind=FailureKind.UNREACHABLE)
+        elif failure.kind is FailureKind.TRANSIENT and not await self.outage.reachable():
             failure = replace(failure, kind=FailureKind.UNREACHABLE)
-        step = next_step(failure, attempts, self.clock(), plain_tried=send.plain, moved=send.moved)
+        step = next_step(
+            failure,
+            attempts,
+            self.clock(),
+            plain_tried=send.plain,
+            moved=send.moved,
+            timeouts=timeouts,
+        )
         log.info("send to chat %s failed (%s): %s", chat_id, failure.kind, failure.message)
         match step:
             case Wait(delay=delay):
@@ -322,6 +365,13 @@ class Dispatcher:
             case Retry(at=at):
                 for row in send.rows:
                     await self.store.retry_delivery(row.id, failure.message, at)
+            case Resend(at=at):
+                for row in send.rows:
+                    await self.store.retry_delivery(row.id, failure.message, at, timed_out=True)
+            case Unconfirmed():
+                ids = [row.id for row in send.rows]
+                await self.store.mark_unconfirmed(ids, failure.message, self.clock())
+                log.warning("send to chat %s timed out twice: maybe delivered", chat_id)
             case ChatGone():
                 await self.store.set_chat_active(chat_id, False)
                 cancelled = await self._cancel(chat_id, failure.message)

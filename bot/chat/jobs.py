@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 
 async def poll_due_feeds(context: BotContext) -> None:
     """Poll every feed that is due; one broken feed never stops the others."""
+    dispatcher = context.services.dispatcher
+    if dispatcher is not None and dispatcher.records_waiting:
+        return  # the disk is full: polls wait (the dispatcher logs it once a minute)
     polling = asyncio.ensure_future(context.poller.poll_due(context.now()))
     polls = context.services.polls
     polls.add(polling)

@@ -1,4 +1,10 @@
-"""What happens to an outbox row after a failed send, and how a batch of rows is headed."""
+"""What happens to an outbox row after a failed send, and how a batch of rows is headed.
+
+A send whose answer never came (a read timeout) may have been posted all the same: Telegram
+often posts first and answers late. Such a row is sent once more after `RESEND_PAUSE`, and if
+that send fails too it is recorded as delivered-unconfirmed, never failed and never sent a
+third time.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +19,7 @@ MAX_ATTEMPTS: Final = 5
 BASE_BACKOFF: Final = timedelta(seconds=5)
 MAX_BACKOFF: Final = timedelta(minutes=30)
 DEFAULT_FLOOD_WAIT: Final = timedelta(seconds=5)
+RESEND_PAUSE: Final = timedelta(seconds=30)  # after a timeout, the one resend waits this long
 FIRST_PROBE: Final = timedelta(seconds=1)  # an unreachable Bot API is probed after this …
 MAX_PROBE: Final = timedelta(minutes=1)  # … then twice as long each time, up to this
 
@@ -25,7 +32,8 @@ class FailureKind(StrEnum):
     MIGRATED = "migrated"  # 400 with migrate_to_chat_id
     BAD_MARKUP = "bad-markup"  # 400 can't parse entities
     BAD_REQUEST = "bad-request"  # any other 400
-    TRANSIENT = "transient"  # network errors, timeouts, 5xx
+    TRANSIENT = "transient"  # network errors, 5xx, timeouts before the request went out
+    TIMED_OUT = "timed-out"  # sent, and no answer in time: Telegram may have posted it
     UNREACHABLE = "unreachable"  # a transient failure, and a probe of the Bot API failed too
 
 
@@ -82,21 +90,53 @@ class SendPlain:
 
 
 @dataclass(frozen=True)
+class Resend:
+    """The send timed out (Telegram may have posted it): send once more at `at`, no sooner."""
+
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Unconfirmed:
+    """A send of the row timed out before, and this one failed: it may have been delivered.
+
+    Record it as delivered-unconfirmed; it is not sent again.
+    """
+
+
+@dataclass(frozen=True)
 class Failed:
     """Give up on this row and count it as failed."""
 
 
-Step = Wait | Hold | Retry | ChatGone | MoveChat | SendPlain | Failed
+Step = Wait | Hold | Retry | Resend | ChatGone | MoveChat | SendPlain | Unconfirmed | Failed
 
 
 def next_step(
-    failure: SendFailure, attempts: int, now: datetime, *, plain_tried: bool, moved: bool = False
+    failure: SendFailure,
+    attempts: int,
+    now: datetime,
+    *,
+    plain_tried: bool,
+    moved: bool = False,
+    timeouts: int = 0,
 ) -> Step:
     """The decision after a failed send that was attempt number `attempts` of its row.
 
     `plain_tried`: this send was the plain-text retry already; `moved`: it went to the new
-    id of a migrated group already, so a second migration is not followed.
+    id of a migrated group already, so a second migration is not followed; `timeouts`: how
+    many earlier sends of the row timed out (each may have been posted).
     """
+    step = _next_step(failure, attempts, now, plain_tried=plain_tried, moved=moved)
+    if timeouts and isinstance(step, Retry | Resend | Failed):
+        # Telegram may have posted an earlier send: one resend after a timeout, no more.
+        return Unconfirmed()
+    return step
+
+
+def _next_step(
+    failure: SendFailure, attempts: int, now: datetime, *, plain_tried: bool, moved: bool
+) -> Step:
     match failure.kind:
         case FailureKind.FLOOD:
             return Wait(failure.retry_after or DEFAULT_FLOOD_WAIT)
@@ -108,6 +148,8 @@ def next_step(
             return MoveChat(failure.new_chat_id)
         case FailureKind.BAD_MARKUP:
             return Failed() if plain_tried else SendPlain()
+        case FailureKind.TIMED_OUT:
+            return Resend(now + RESEND_PAUSE)
         case FailureKind.TRANSIENT if attempts < MAX_ATTEMPTS:
             return Retry(now + backoff(attempts))
         case _:

@@ -166,6 +166,8 @@ class DeliveryStatus(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    # A send timed out, and so did (or failed) its one resend: Telegram may have posted it.
+    UNCONFIRMED = "unconfirmed"
 
 
 @dataclass(frozen=True)
@@ -182,3 +184,4 @@ class BotStats:
     failed: int
     failing_feeds: int
     disabled_feeds: int
+    unconfirmed: int = 0  # sends that timed out, maybe delivered, since the same moment

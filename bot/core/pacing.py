@@ -1,8 +1,12 @@
 """Pacing sends within Telegram's limits, and quiet hours; time is always passed in.
 
 Telegram allows a bot about 30 messages/s overall (1,000/s with paid broadcasts), one message
-per second in a private chat and 20 per minute in a group, supergroup or channel. `Pacer`
-spaces sends to stay under all three, and backs off when Telegram answers 429 anyway.
+per second in a private chat and 20 per minute in a group, supergroup or channel, and may count
+any second. `Pacer` spaces sends to stay under all three, and backs off when Telegram answers
+429 anyway. `pace(limit)` gives the rate and burst to pace at so that no one-second window
+carries more than the limit: a GCRA at rate r allowed to run t seconds ahead lets at most
+r * (1 + t) + 1 messages through in any second, which stays a little under the limit (room for
+jitter on the way): 30 at 30/s, 985 at 1,000/s.
 """
 
 from __future__ import annotations
@@ -16,10 +20,17 @@ FREE_RATE: Final = 30.0  # messages/s overall, Telegram's broadcast limit
 PAID_RATE: Final = 1000.0  # messages/s with allow_paid_broadcast
 PRIVATE_INTERVAL: Final = 1.0  # seconds between two messages to one private chat
 GROUP_INTERVAL: Final = 3.0  # 20 messages/minute to one group, supergroup or channel
-BURST_SECONDS: Final = 0.1  # the overall pace may run this much of a second ahead
+BURST_SECONDS: Final = 0.1  # a Pacer's default: the overall pace may run this far ahead
+PACE_SHARE: Final = 0.98  # of the limit, the rate sends are paced at …
+CATCH_UP: Final = 0.005  # … which may run this many seconds ahead, to make up for a late turn
 MIN_IN_FLIGHT: Final = 4
 MAX_IN_FLIGHT: Final = 64
 IN_FLIGHT_SECONDS: Final = 0.25  # sends in flight: a quarter second's worth at the rate
+# A send unanswered this long (a slow chat) stops holding one of the in-flight slots, so slow
+# chats never hold up the others; all sends in flight, stalled ones too, stay within
+# `connection_limit`: a second's worth at the rate.
+STALLED_SECONDS: Final = 1.0
+MAX_CONNECTIONS: Final = 512
 FLOOD_RECOVERY: Final = 10.0  # seconds after a 429's wait to get back to the full rate
 FLOOD_WINDOW: Final = 1.0  # 429s for two chats this close together: the overall limit
 MIN_RATE: Final = 1.0
@@ -33,6 +44,18 @@ def send_rate(max_rate: float, *, paid: bool) -> float:
 def in_flight_limit(rate: float) -> int:
     """How many sends may wait for Telegram at once: 8 at 30/s, 64 at 1,000/s."""
     return max(MIN_IN_FLIGHT, min(MAX_IN_FLIGHT, math.ceil(rate * IN_FLIGHT_SECONDS)))
+
+
+def connection_limit(rate: float) -> int:
+    """How many sends may be in flight, stalled ones included: 30 at 30/s, 512 at 1,000/s."""
+    wanted = math.ceil(rate * STALLED_SECONDS)
+    return max(in_flight_limit(rate), min(MAX_CONNECTIONS, wanted))
+
+
+def pace(limit: float) -> tuple[float, float]:
+    """The rate and burst to pace at so that no one-second window carries over `limit`."""
+    rate = limit * PACE_SHARE
+    return rate, 1.0 + rate * CATCH_UP
 
 
 def chat_interval(kind: str) -> float:

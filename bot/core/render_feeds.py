@@ -185,6 +185,10 @@ def render_stats(tr: Translator, numbers: BotStats, unhealthy: Sequence[Feed]) -
         (tr.gettext("⚠️ Failing feeds: {count}"), numbers.failing_feeds),
         (tr.gettext("⛔ Disabled feeds: {count}"), numbers.disabled_feeds),
     ]
+    if numbers.unconfirmed:
+        # Sends that timed out twice: Telegram may have posted them, or not.
+        unconfirmed = tr.gettext("❔ Timed out, maybe delivered, in the last 24 hours: {count}")
+        labelled.insert(8, (unconfirmed, numbers.unconfirmed))
     title = render_plain(tr.gettext("📊 Stats"))
     lines = [f"<b>{title}</b>"]
     lines += [label.format(count=count) for label, count in labelled]

@@ -9,7 +9,12 @@ Each chat has at most one send in flight, so its messages keep their order. Chat
 by the time their own limit allows their next message, then in the order they came: every chat
 waiting has its turn before any chat has its next, and a chat waiting out its interval (or a
 429) never holds up the chats behind it. `Pacer` keeps the overall rate, one message per second
-per private chat and 20 per minute per group; replies sent elsewhere count too.
+per private chat and 20 per minute per group; replies sent elsewhere count too. The overall
+pace leaves room for its burst (`pacing.pace`), so no one-second window carries over the limit.
+
+A few sends in flight keep the pace (`in_flight_limit`); a send that has waited for its answer
+for STALLED_SECONDS (a slow chat) no longer counts against them, so slow chats never hold the
+others up, and all sends in flight stay within `connection_limit`.
 """
 
 from __future__ import annotations
@@ -25,9 +30,12 @@ from typing import Final, Generic, Protocol, TypeVar
 from bot.core.pacing import (
     GROUP_INTERVAL,
     PRIVATE_INTERVAL,
+    STALLED_SECONDS,
     Pacer,
     chat_interval,
+    connection_limit,
     in_flight_limit,
+    pace,
 )
 
 TICK: Final = 2.0  # seconds between looks at the outbox for rows that came due
@@ -102,16 +110,20 @@ class SendQueue(Generic[C, R]):
     """The sends claimed and waiting per chat, the line of chats, and the pace."""
 
     def __init__(self, rate: float) -> None:
-        """Pace at `rate` messages/s overall."""
-        self.pacer = Pacer(rate)
+        """Send at most `rate` messages in any second overall."""
+        paced, burst = pace(rate)
+        self.pacer = Pacer(paced, burst=burst)
         self.in_flight_limit = in_flight_limit(rate)
+        self.connection_limit = connection_limit(rate)
         self.claim_size = max(MIN_CLAIM, math.ceil(rate * CLAIM_SECONDS))
         self.in_flight = 0  # sends started and not finished
         self.held = 0  # rows waiting here
         self._queues: dict[int, deque[Send[C, R]]] = {}  # chat id -> its sends, in order
         self._line: list[tuple[float, int, int]] = []  # heap of (when, seq, chat id)
         self._in_line: set[int] = set()  # chats in _line
-        self._busy: set[int] = set()  # chats with a send in flight
+        self._busy: dict[int, float] = {}  # chats with a send in flight -> when it started
+        self._starts: deque[tuple[float, int]] = deque()  # (when, chat id) not stalled yet
+        self._stalled: set[int] = set()  # chats whose send in flight has stalled
         self._seq = itertools.count()
         self._more = True  # the outbox may hold due rows not claimed yet
         self._claiming = False
@@ -151,8 +163,12 @@ class SendQueue(Generic[C, R]):
             start = max(when, self.pacer.ready_at(chat_id, now))
             if start > now:
                 return Pause(min(start - now, TICK))
-            if self.in_flight >= self.in_flight_limit:
+            if self.in_flight >= self.connection_limit:
                 return Pause(TICK)  # until a send finishes
+            if self.in_flight - self._count_stalled(now) >= self.in_flight_limit:
+                # Until a send finishes, or the oldest one stalls.
+                stalls = self._starts[0][0] + STALLED_SECONDS - now if self._starts else TICK
+                return Pause(min(stalls, TICK))
             heapq.heappop(self._line)
             self._in_line.discard(chat_id)
             return Start(self._start(chat_id, now))
@@ -189,7 +205,8 @@ class SendQueue(Generic[C, R]):
     def finished(self, launched: int, send: Send[C, R]) -> None:
         """The send started to chat `launched` is over (its chat has moved if the group did)."""
         self.in_flight -= 1
-        self._busy.discard(launched)
+        self._busy.pop(launched, None)
+        self._stalled.discard(launched)
         self._put_in_line(launched)
         self._put_in_line(send.chat.id)
 
@@ -247,6 +264,16 @@ class SendQueue(Generic[C, R]):
             del self._queues[chat_id]
         self.held -= len(send.rows)
         self.pacer.record(chat_id, now, interval=chat_interval(send.chat.kind))
-        self._busy.add(chat_id)
+        self._busy[chat_id] = now
+        self._starts.append((now, chat_id))
         self.in_flight += 1
         return send
+
+    def _count_stalled(self, now: float) -> int:
+        """How many sends in flight have waited STALLED_SECONDS or more for their answer."""
+        starts = self._starts
+        while starts and starts[0][0] + STALLED_SECONDS <= now:
+            began, chat_id = starts.popleft()
+            if self._busy.get(chat_id) == began:
+                self._stalled.add(chat_id)
+        return len(self._stalled)

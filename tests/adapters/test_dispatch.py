@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import math
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot.adapters.dispatch import Dispatcher
 from bot.adapters.store import ChatKind, NewArticle
-from bot.core.delivery import MAX_ATTEMPTS
+from bot.core.delivery import MAX_ATTEMPTS, RESEND_PAUSE
 from bot.core.models import DeliveryStatus, Digest, Entry
 from tests.conftest import ADMIN, USER, RunningBot
 from tests.fakes.botapi_errors import FloodLimits, supergroup_id
@@ -179,6 +180,69 @@ async def test_a_timeout_is_retried_then_delivered(running_bot: RunningBot) -> N
     assert len(running_bot.api.sent_messages(USER)) == 1
 
 
+async def test_a_late_answer_is_resent_once_and_counts_as_sent(running_bot: RunningBot) -> None:
+    clock = fixed_clock(running_bot)
+    dispatcher(running_bot).send_timeout = 0.3
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    # Telegram posts the message, and answers after the bot gave up waiting.
+    running_bot.api.delay_answers(USER, 1.0, count=1)
+    await publish(running_bot, feed, "a")
+    await dispatcher(running_bot).drain()
+
+    (row,) = await running_bot.store.list_deliveries()
+    assert (row.status, row.timeouts, row.due_at) == (
+        DeliveryStatus.PENDING,
+        1,
+        NOW + RESEND_PAUSE,
+    )
+    clock.now += RESEND_PAUSE
+    await dispatcher(running_bot).drain()
+    # At most one copy too many: the resend.
+    assert len(running_bot.api.sent_messages(USER)) == 2
+    (row,) = await running_bot.store.list_deliveries()
+    assert (row.status, row.attempts, row.timeouts) == (DeliveryStatus.SENT, 2, 1)
+
+
+async def test_two_late_answers_make_an_unconfirmed_row_never_a_third_send(
+    running_bot: RunningBot,
+) -> None:
+    clock = fixed_clock(running_bot)
+    dispatcher(running_bot).send_timeout = 0.3
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    running_bot.api.delay_answers(USER, 1.0)
+    await publish(running_bot, feed, "a")
+    for _ in range(MAX_ATTEMPTS):
+        await dispatcher(running_bot).drain()
+        clock.now += RESEND_PAUSE
+
+    assert len(running_bot.api.sent_messages(USER)) == 2
+    (row,) = await running_bot.store.list_deliveries()
+    assert (row.status, row.attempts, row.timeouts, row.sent_at) == (
+        DeliveryStatus.UNCONFIRMED,
+        2,
+        1,
+        NOW + RESEND_PAUSE,
+    )
+    stats = await running_bot.store.bot_stats(NOW)
+    assert (stats.unconfirmed, stats.failed, stats.sent, stats.pending) == (1, 0, 0, 0)
+
+
+async def test_a_timeout_then_a_502_is_unconfirmed(running_bot: RunningBot) -> None:
+    clock = fixed_clock(running_bot)
+    dispatcher(running_bot).send_timeout = 0.3
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    running_bot.api.delay_answers(USER, 1.0, count=1)
+    await publish(running_bot, feed, "a")
+    await dispatcher(running_bot).drain()
+    running_bot.api.queue_error(USER, "bad_gateway")
+    clock.now += RESEND_PAUSE
+    await dispatcher(running_bot).drain()
+
+    assert sends_to(running_bot, USER) == [200, 502]
+    (row,) = await running_bot.store.list_deliveries()
+    assert (row.status, row.last_error) == (DeliveryStatus.UNCONFIRMED, "Bad Gateway")
+
+
 async def test_transient_failures_past_the_limit_fail_and_are_counted(
     running_bot: RunningBot,
 ) -> None:
@@ -306,6 +370,32 @@ async def test_pacing_at_the_fakes_limits_draws_no_429(running_bot: RunningBot) 
         assert [m["text"].split("\n")[0] for m in api.sent_messages(chat_id)] == ["Title a"]
     texts = [m["text"].split("\n")[0] for m in api.sent_messages(USER)]
     assert sorted(texts) == [f"Title {k}" for k in "abcdef"]
+
+
+async def test_slow_chats_do_not_hold_up_the_others(running_bot: RunningBot) -> None:
+    api = running_bot.api
+    api.enforce_limits()
+    slow = [20_000 + n for n in range(20)]  # more than the 8 sends in flight at 30/s
+    fast = [30_000 + n for n in range(40)]
+    _, feed = await topic_with(running_bot, *[(c, ChatKind.PRIVATE) for c in [*slow, *fast]])
+    for chat_id in slow:
+        api.delay_answers(chat_id, math.inf)  # posted, and answered when the test says
+    await publish(running_bot, feed, "a")
+    dispatcher(running_bot).wake()
+
+    # Every other chat gets its push while no slow chat has had its answer.
+    await api.wait_for_async(
+        lambda: all(api.sent_messages(c) for c in fast), timeout=30, what="the fast chats"
+    )
+    assert api.held_responses() == len(slow)
+    api.release_responses()
+    await dispatcher(running_bot).drain()
+    assert {c: len(api.sent_messages(c)) for c in [*slow, *fast]} == dict.fromkeys(
+        [*slow, *fast], 1
+    )
+    rows = await running_bot.store.list_deliveries()
+    assert {row.status for row in rows} == {DeliveryStatus.SENT}
+    assert api.flood_refusals() == 0
 
 
 async def test_stopping_hands_back_the_rows_still_waiting(running_bot: RunningBot) -> None:

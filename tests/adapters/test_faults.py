@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -17,6 +17,7 @@ from telegram.error import NetworkError
 from bot.adapters.dispatch import Dispatcher
 from bot.adapters.store import ChatKind, NewArticle, Store
 from bot.adapters.store.migrations import open_database
+from bot.adapters.store.outbox import SentMessage
 from bot.chat.jobs import poll_due_feeds
 from bot.core.delivery import (
     MAX_ATTEMPTS,
@@ -330,3 +331,65 @@ async def test_a_full_disk_fails_the_poll_but_the_bot_runs_on_and_loses_nothing(
     burst = running_bot.api.message(USER, message_id)
     assert burst is not None
     assert burst["text"].startswith("World: 40 new articles")
+
+
+class FullDisk:
+    """The store, its record of sent messages on a full disk (until `full` is cleared)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.full = True
+
+    async def record_sent_many(self, messages: Sequence[SentMessage]) -> None:
+        if self.full:
+            raise StoreFullError("the disk or the database is full: /tmp/bot.sqlite3")
+        await self.store.record_sent_many(messages)
+
+
+async def test_sent_messages_a_full_disk_refuses_wait_in_memory_and_are_recorded_later(
+    running_bot: RunningBot, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = hold_jobs(running_bot.app, NOW)
+    store = running_bot.store
+    api = running_bot.api
+    dispatcher = dispatcher_of(running_bot)
+    _, path = await subscribed_feed(running_bot, feed_server, "/faults/later.xml", READERS)
+    await dispatcher.drain()  # the backlog: nothing is pushed
+    feed_server.route(path, body=rss(feed_server, "a", "b", "c"))
+    await poll_later(running_bot, clock)  # two new stories to each reader
+    polls = len(feed_server.requests(path))
+    disk = FullDisk(store)
+    dispatcher._sent.store = disk  # type: ignore[assignment]
+
+    with caplog.at_level(logging.WARNING, logger="bot.adapters.group_commit"):
+        dispatcher.wake()
+        await eventually(lambda: dispatcher.records_waiting, "records waiting in memory")
+        await eventually(lambda: dispatcher.queue.in_flight == 0, "no send in flight")
+        # Telegram took the first pushes; the disk took no record: their rows stay claimed,
+        # and nothing more starts while the records wait.
+        sent = {c: len(api.sent_messages(c)) for c in READERS}
+        assert set(sent.values()) <= {0, 1}
+        waiting = sum(len(m.deliveries) for m in dispatcher._sent.unwritten)
+        assert waiting == sum(sent.values()) > 0
+        statuses = {row.status for row in await store.list_deliveries()}
+        assert DeliveryStatus.SENT not in statuses
+        # Polls wait while the disk is full.
+        clock.now += timedelta(hours=2)
+        await poll_due_feeds(running_bot.context())
+        assert len(feed_server.requests(path)) == polls
+
+        disk.full = False
+        await eventually(lambda: not dispatcher.records_waiting, "records written")
+    async with asyncio.timeout(DEADLINE):
+        await dispatcher.drain()
+
+    rows = await store.list_deliveries()
+    assert len(rows) == 2 * len(READERS)
+    assert {row.status for row in rows} == {DeliveryStatus.SENT}
+    assert all(row.message_id is not None for row in rows)
+    # Nothing sent twice, and one line said so, then one that it is over.
+    assert {c: len(api.sent_messages(c)) for c in READERS} == dict.fromkeys(READERS, 2)
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.adapters.group_commit"]
+    assert len(lines) == 2
+    assert "sent messages wait in memory to be recorded" in lines[0]
+    assert lines[1].startswith("the disk takes writes again")

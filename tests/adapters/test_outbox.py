@@ -72,6 +72,20 @@ async def test_claims_of_a_dead_process_are_released(store: Store) -> None:
     assert len(await store.claim_deliveries(NOW, 10, "alive")) == 1
 
 
+async def test_start_up_releases_every_claim_but_its_owners(store: Store) -> None:
+    _, feed_id = await seeded(store, 1, 2)
+    await save(store, feed_id, article("a"))
+    (gone,) = await store.claim_deliveries(NOW, 1, "1a2b3c-41")
+    (mine,) = await store.claim_deliveries(NOW, 1, "4d5e6f-41")  # the same pid, reused
+    assert await store.release_claims("4d5e6f-41") == 1
+    rows = {row.id: row for row in await store.list_deliveries()}
+    assert (rows[gone.id].status, rows[gone.id].claimed_by) == (DeliveryStatus.PENDING, None)
+    assert (rows[mine.id].status, rows[mine.id].claimed_by) == (
+        DeliveryStatus.CLAIMED,
+        "4d5e6f-41",
+    )
+
+
 async def test_a_gone_chat_has_its_rows_cancelled(store: Store) -> None:
     _, feed_id = await seeded(store, 1)
     await save(store, feed_id, article("a"), article("b"))

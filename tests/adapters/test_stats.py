@@ -69,12 +69,14 @@ async def test_bot_stats_and_unhealthy_feeds(store: Store) -> None:
     sent_old, failed_old = await store.claim_deliveries(OLD, 10, "w")
     await store.mark_sent(sent_old.id, 1, OLD)
     await store.fail_delivery(failed_old.id, "gone")
-    # An hour ago: three articles to two chats; two sent, one failed, one in flight, two left.
+    # An hour ago: three articles to two chats; two sent, one failed, one timed out twice
+    # (maybe delivered), one in flight, one left.
     await poll(store, f1.id, ["a", "b", "c"], RECENT)
-    first, second, third = await store.claim_deliveries(RECENT, 3, "w")
+    first, second, third, fourth = await store.claim_deliveries(RECENT, 4, "w")
     await store.mark_sent(first.id, 2, RECENT)
     await store.mark_sent(second.id, 3, RECENT)
     await store.fail_delivery(third.id, "bad request")
+    await store.mark_unconfirmed([fourth.id], "Timed out", RECENT)
     await store.claim_deliveries(RECENT, 1, "w")
 
     await store.record_failure(f2.id, error="timeout", polled_at=RECENT, next_poll_at=NOW)
@@ -89,11 +91,12 @@ async def test_bot_stats_and_unhealthy_feeds(store: Store) -> None:
         subscribers=3,
         inactive_chats=2,
         paused_chats=1,
-        pending=3,
+        pending=2,
         sent=2,
         failed=1,
         failing_feeds=1,
         disabled_feeds=1,
+        unconfirmed=1,
     )
     assert [(f.id, f.failures, f.disabled) for f in await store.unhealthy_feeds(10)] == [
         (f3.id, 1, True),

@@ -11,15 +11,19 @@ from bot.core.delivery import (
     DEFAULT_FLOOD_WAIT,
     MAX_ATTEMPTS,
     MAX_BACKOFF,
+    RESEND_PAUSE,
     BatchKind,
     ChatGone,
     Failed,
     FailureKind,
+    Hold,
     MoveChat,
+    Resend,
     Retry,
     SendFailure,
     SendPlain,
     Step,
+    Unconfirmed,
     Wait,
     backoff,
     batch_header,
@@ -75,6 +79,37 @@ def test_next_step(
     failed: SendFailure, attempts: int, plain_tried: bool, moved: bool, expected: Step
 ) -> None:
     assert next_step(failed, attempts, NOW, plain_tried=plain_tried, moved=moved) == expected
+
+
+@pytest.mark.parametrize(
+    ("failed", "attempts", "timeouts", "expected"),
+    [
+        (failure(FailureKind.TIMED_OUT), 1, 0, Resend(NOW + RESEND_PAUSE)),
+        (failure(FailureKind.TIMED_OUT), MAX_ATTEMPTS, 0, Resend(NOW + RESEND_PAUSE)),
+        (failure(FailureKind.TIMED_OUT), 2, 1, Unconfirmed()),
+        (failure(FailureKind.TRANSIENT), 2, 1, Unconfirmed()),
+        (failure(FailureKind.BAD_REQUEST), 2, 1, Unconfirmed()),
+        (failure(FailureKind.FLOOD, retry_after=timedelta(seconds=3)), 2, 1,
+         Wait(timedelta(seconds=3))),
+        (failure(FailureKind.GONE), 2, 1, ChatGone()),
+        (failure(FailureKind.UNREACHABLE), 2, 1, Hold()),
+    ],
+    ids=[
+        "timeout-resends-once-after-a-pause",
+        "timeout-resends-whatever-the-attempts",
+        "second-timeout-is-unconfirmed",
+        "transient-after-a-timeout-is-unconfirmed",
+        "refusal-after-a-timeout-is-unconfirmed",
+        "429-after-a-timeout-waits",
+        "gone-after-a-timeout-is-gone",
+        "outage-after-a-timeout-holds",
+    ],
+)  # fmt: skip
+def test_next_step_after_a_timeout(
+    failed: SendFailure, attempts: int, timeouts: int, expected: Step
+) -> None:
+    step = next_step(failed, attempts, NOW, plain_tried=False, timeouts=timeouts)
+    assert step == expected
 
 
 @pytest.mark.parametrize(

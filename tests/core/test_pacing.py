@@ -15,7 +15,9 @@ from bot.core.pacing import (
     PRIVATE_INTERVAL,
     Pacer,
     chat_interval,
+    connection_limit,
     in_flight_limit,
+    pace,
     quiet_until,
     send_rate,
 )
@@ -29,6 +31,19 @@ from bot.core.pacing import (
 def test_rate_and_in_flight(max_rate: float, paid: bool, rate: float, in_flight: int) -> None:
     assert send_rate(max_rate, paid=paid) == rate
     assert in_flight_limit(rate) == in_flight
+
+
+@pytest.mark.parametrize(
+    ("limit", "rate", "burst", "connections"),
+    [(30, 29.4, 1.147, 30), (1000, 980, 5.9, 512), (1, 0.98, 1.0049, 4)],
+    ids=["free", "paid", "slow"],
+)
+def test_pace_leaves_room_for_its_burst_within_the_limit(
+    limit: float, rate: float, burst: float, connections: int
+) -> None:
+    # Sends may run CATCH_UP (5 ms) ahead of the rate: r * 1.005 + 1 in any second at most.
+    assert pace(limit) == (pytest.approx(rate), pytest.approx(burst))
+    assert connection_limit(limit) == connections
 
 
 def test_chat_intervals() -> None:

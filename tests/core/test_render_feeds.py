@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -153,6 +154,16 @@ def test_stats_list_ten_feeds_in_trouble_then_count_the_rest() -> None:
     assert lines[-11:] == [
         *(f"• <b>https://e.x/{n}</b> #{n}: error {n}" for n in range(10)),
         "…and 2 more feeds.",
+    ]
+
+
+def test_stats_show_unconfirmed_sends_after_the_failed_ones_when_there_are_any() -> None:
+    numbers = BotStats(1, 1, 3, 0, 0, 2, 5, 1, failing_feeds=0, disabled_feeds=0)
+    assert "❔" not in render_stats(EN, numbers, [])
+    lines = render_stats(EN, replace(numbers, unconfirmed=4), []).splitlines()
+    assert lines[8:10] == [
+        "❌ Failed in the last 24 hours: 1",
+        "❔ Timed out, maybe delivered, in the last 24 hours: 4",
     ]
 
 

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from bench.fanout import FIRST_CHAT, seed
-from bot.core.pacing import PAID_RATE, in_flight_limit
+from bot.core.pacing import PAID_RATE, connection_limit, in_flight_limit
 from tests.e2e.conftest import BotProcess, eventually
 from tests.fakes.botapi import BotApiServer
 from tests.fakes.feedserver import FeedServer
@@ -58,6 +58,7 @@ def test_a_kill_during_a_fan_out_loses_nothing(
     seed(database, feed_server.url(FEED), SUBSCRIBERS)
     botapi.enforce_limits()  # Telegram's: 1,000/s paid, 1/s per chat
     in_flight = in_flight_limit(PAID_RATE)
+    most_in_flight = connection_limit(PAID_RATE)  # sends unanswered a second no longer count
     # Telegram answers the first 300 pushes; it delivers the later ones but the bot never
     # hears back, so they are in flight when the process dies: the worst moment.
     botapi.hold_responses(after=ANSWERED_BEFORE_KILL)
@@ -75,9 +76,10 @@ def test_a_kill_during_a_fan_out_loses_nothing(
     finally:
         first.process.kill()
         botapi.release_responses()
-    # The bound on sends in flight held: no more sends started while these hung.
-    assert held == in_flight
-    assert before_kill == ANSWERED_BEFORE_KILL + in_flight
+    # The bound on sends in flight held: however long these hung, no more than
+    # `most_in_flight` started, and every push Telegram took but never answered is held.
+    assert in_flight <= held <= most_in_flight
+    assert in_flight <= before_kill - ANSWERED_BEFORE_KILL <= most_in_flight
 
     second = BotProcess(botapi, tmp_path / "second", DIGESTBOT_DATABASE=str(database), **PAID)
     try:
@@ -89,8 +91,8 @@ def test_a_kill_during_a_fan_out_loses_nothing(
 
     got = pushes(botapi)
     duplicates = sum(got.values()) - SUBSCRIBERS
-    print(f"\nsends before the kill: {before_kill}, in flight: {in_flight}, dups: {duplicates}")
+    print(f"\nsends before the kill: {before_kill}, in flight: {held}, dups: {duplicates}")
     assert set(got) == set(range(FIRST_CHAT, FIRST_CHAT + SUBSCRIBERS))
-    assert duplicates <= in_flight
+    assert duplicates <= most_in_flight
     assert botapi.flood_refusals() == 0
     assert "Traceback" not in second.output()

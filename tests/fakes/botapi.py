@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -384,6 +385,22 @@ class BotApiServer(InjectUpdates):
         """How many 429s the flood limits answered (scripted floods not counted)."""
         with self._state.lock:
             return self._state.gate.flood_refusals
+
+    # slow answers: a slow Telegram, and answers that come after the client gave up
+
+    def delay_answers(self, chat_id: int, seconds: float, *, count: int | None = None) -> None:
+        """Post the next `count` messages to the chat (None: all) but answer `seconds` later.
+
+        Each message is delivered (in sent_messages) at once, as Telegram would; its answer
+        comes late, or never reaches a client whose read timeout is shorter. `math.inf` holds
+        the answers until `release_responses` (they count in `held_responses`).
+        """
+        if seconds == math.inf:
+            if self._http is None:
+                raise RuntimeError("the fake Bot API is not started")
+            self._http.hold_answers(True)
+        with self._state.lock:
+            self._state.answer_delays[chat_id] = [seconds, count]
 
     # held answers: a crash between Telegram's delivery and the bot's record of it
 

@@ -234,7 +234,8 @@ class BotApiHttp:
             if hold == math.inf:
                 await self._held()
             elif hold > 0:
-                # A timeout: the client gives up first (and aiohttp cancels this handler).
+                # A timeout (the client gives up first, and aiohttp cancels this handler) or
+                # a slow answer (`delay_answers`).
                 await asyncio.sleep(hold)
             return respond(status, payload)
         try:

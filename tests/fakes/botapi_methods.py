@@ -33,8 +33,8 @@ def dispatch(
 ) -> tuple[int, JSON, float]:
     """Run a method and record the call: HTTP status, Telegram's JSON answer, and a wait.
 
-    The wait is how many seconds to hold the answer: 0, a scripted timeout's hold, or
-    math.inf for an answer held until `release_responses`.
+    The wait is how many seconds to hold the answer: 0, a scripted timeout's hold, a posted
+    message's delay (`delay_answers`), or math.inf for an answer held until `release_responses`.
     """
     entry = METHODS.get(name.lower())
     hold = 0.0
@@ -46,9 +46,12 @@ def dispatch(
             if canonical in botapi_messages.CHAT_BOUND and "inline_message_id" not in params:
                 # The gate sees a call before its checks, as flood control would.
                 state.admit(canonical, state.resolve_chat(params.get("chat_id")), params)
-            status, payload = 200, {"ok": True, "result": run(state, params, files)}
+            result = run(state, params, files)
+            status, payload = 200, {"ok": True, "result": result}
             if state.hold_answer(canonical):
                 hold = math.inf
+            elif isinstance(result, dict) and isinstance(chat := result.get("chat"), dict):
+                hold = state.answer_delay(canonical, chat["id"])
         except ApiError as error:
             status, payload, hold = error.code, error.payload(), error.hold
         state.record(Call(canonical_name(name), params, files, status, payload))

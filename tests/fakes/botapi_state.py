@@ -126,6 +126,8 @@ class BotApiState:
         # how many answers are held now.
         self.answers_before_hold: int | None = None
         self.held = 0
+        # delay_answers: chat id -> [seconds each answer waits, how many more (None: all)].
+        self.answer_delays: dict[int, list[Any]] = {}
         self.calls: list[Call] = []
         self.chats: dict[int, JSON] = {}
         self.users: dict[int, JSON] = {}
@@ -326,6 +328,19 @@ class BotApiState:
         )
         if error is not None:
             raise error
+
+    def answer_delay(self, method: str, chat_id: int) -> float:
+        """After a message was posted to the chat: seconds its answer waits (`delay_answers`)."""
+        entry = self.answer_delays.get(chat_id)
+        if method not in POSTING_METHODS or entry is None:
+            return 0.0
+        seconds, count = entry
+        if count is not None:
+            if count <= 1:
+                del self.answer_delays[chat_id]
+            else:
+                entry[1] = count - 1
+        return float(seconds)
 
     def hold_answer(self, method: str) -> bool:
         """After a message was posted: whether its answer is to be held (`hold_responses`)."""

@@ -185,19 +185,46 @@ class Outbox(StoreBase):
                 if isinstance(result, BaseException):
                     raise result
 
-    async def retry_delivery(self, delivery_id: int, error: str, due_at: datetime) -> None:
-        """Hand a claimed row back to pending, due again at `due_at`; the attempt counts."""
+    async def retry_delivery(
+        self, delivery_id: int, error: str, due_at: datetime, *, timed_out: bool = False
+    ) -> None:
+        """Hand a claimed row back to pending, due again at `due_at`; the attempt counts.
+
+        `timed_out`: the send had no answer in time (so it may have been posted); counted.
+        """
         await self._write(
             "UPDATE deliveries SET status = ?, due_at = ?, last_error = ?, claimed_at = NULL, "
-            "claimed_by = NULL WHERE id = ? AND status = ?",
+            "claimed_by = NULL, timeouts = timeouts + ? WHERE id = ? AND status = ?",
             (
                 DeliveryStatus.PENDING,
                 to_text(due_at),
                 error[:500],
+                int(timed_out),
                 delivery_id,
                 DeliveryStatus.CLAIMED,
             ),
         )
+
+    async def count_timeout(self, ids: Collection[int]) -> None:
+        """A send of these claimed rows timed out (it may have been posted); they stay claimed."""
+        for chunk in _chunks(ids):
+            marks = ", ".join("?" * len(chunk))
+            await self._write(
+                f"UPDATE deliveries SET timeouts = timeouts + 1 WHERE id IN ({marks})", chunk
+            )
+
+    async def mark_unconfirmed(self, ids: Collection[int], error: str, at: datetime) -> None:
+        """Record rows as delivered-unconfirmed: a send timed out, the one resend failed too.
+
+        Telegram may have posted them; they are not sent again, and `sent_at` is `at`.
+        """
+        for chunk in _chunks(ids):
+            marks = ", ".join("?" * len(chunk))
+            await self._write(
+                f"UPDATE deliveries SET status = ?, sent_at = ?, last_error = ? "
+                f"WHERE id IN ({marks})",
+                (DeliveryStatus.UNCONFIRMED, to_text(at), error[:500], *chunk),
+            )
 
     async def defer_deliveries(
         self, ids: Collection[int], reason: str | None, due_at: datetime | None
@@ -246,7 +273,11 @@ class Outbox(StoreBase):
         )
 
     async def release_claims(self, worker: str | None = None) -> int:
-        """Hand claimed rows back to pending (all, or all but `worker`'s); returns how many."""
+        """Hand claimed rows back to pending (all, or all but `worker`'s); returns how many.
+
+        For the claims of processes that are gone: at start-up, under the instance lock, every
+        claim not the starting process's own.
+        """
         return await self._write(
             "UPDATE deliveries SET status = ?, claimed_at = NULL, claimed_by = NULL "
             "WHERE status = ? AND (? IS NULL OR claimed_by IS NOT ?)",

@@ -90,3 +90,4 @@ class Delivery:
     message_id: int | None = None
     last_error: str | None = None
     batch_key: str | None = None
+    timeouts: int = 0  # sends that timed out without an answer (each may have been posted)

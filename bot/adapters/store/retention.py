@@ -14,7 +14,12 @@ DELETE_BATCH: Final = 500
 # An undated entry cannot be told from a new one by its age, only by its stored key: keep
 # each feed's newest undated articles, as many as a feed plausibly still lists.
 UNDATED_KEPT: Final = 1000
-FINISHED: Final = (DeliveryStatus.SENT, DeliveryStatus.CANCELLED, DeliveryStatus.FAILED)
+FINISHED: Final = (
+    DeliveryStatus.SENT,
+    DeliveryStatus.CANCELLED,
+    DeliveryStatus.FAILED,
+    DeliveryStatus.UNCONFIRMED,
+)
 UNFINISHED: Final = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
 
 
@@ -22,11 +27,11 @@ class Retention(StoreBase):
     """Deletes what the bot no longer needs."""
 
     async def delete_finished_deliveries(self, before: datetime) -> int:
-        """Delete outbox rows sent, cancelled or failed and due before `before`; how many."""
+        """Delete outbox rows done with (sent, unconfirmed, cancelled, failed) due before then."""
         return await self._delete_in_batches(
             """
             DELETE FROM deliveries WHERE id IN (
-                SELECT id FROM deliveries WHERE status IN (?, ?, ?) AND due_at < ? LIMIT ?
+                SELECT id FROM deliveries WHERE status IN (?, ?, ?, ?) AND due_at < ? LIMIT ?
             )
             """,
             (*FINISHED, to_text(before)),

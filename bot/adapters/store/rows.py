@@ -163,4 +163,5 @@ def delivery_from_row(row: sqlite3.Row) -> Delivery:
         message_id=row["message_id"],
         last_error=row["last_error"],
         batch_key=row["batch_key"],
+        timeouts=row["timeouts"],
     )

@@ -13,7 +13,7 @@ class Stats(StoreBase):
     """Read-only queries across tables, for reports."""
 
     async def bot_stats(self, since: datetime) -> BotStats:
-        """Counts now, with sent and failed deliveries counted from `since` on."""
+        """Counts now, with sent, failed and unconfirmed deliveries counted from `since` on."""
         after = to_text(since)
         row = await self._fetchone(
             """
@@ -30,7 +30,8 @@ class Stats(StoreBase):
                 (SELECT count(*) FROM deliveries
                     WHERE status = ? AND coalesce(claimed_at, created_at) >= ?),
                 (SELECT count(*) FROM feeds WHERE failures > 0 AND disabled = 0),
-                (SELECT count(*) FROM feeds WHERE disabled = 1)
+                (SELECT count(*) FROM feeds WHERE disabled = 1),
+                (SELECT count(*) FROM deliveries WHERE status = ? AND sent_at >= ?)
             """,
             (
                 DeliveryStatus.PENDING,
@@ -38,6 +39,8 @@ class Stats(StoreBase):
                 DeliveryStatus.SENT,
                 after,
                 DeliveryStatus.FAILED,
+                after,
+                DeliveryStatus.UNCONFIRMED,
                 after,
             ),
         )

@@ -19,6 +19,7 @@ from telegram.error import (
     Forbidden,
     RetryAfter,
     TelegramError,
+    TimedOut,
 )
 from telegram.request import BaseRequest
 
@@ -121,7 +122,17 @@ def as_send_failure(error: TelegramError) -> SendFailure:
             if any(r in text for r in ("can't parse entities", "text is too long", "is too long")):
                 return SendFailure(FailureKind.BAD_MARKUP, str(error))
             return SendFailure(FailureKind.BAD_REQUEST, str(error))
+        case TimedOut() if not never_sent(error):
+            # Sent, and no answer in time: Telegram may have posted it.
+            return SendFailure(FailureKind.TIMED_OUT, str(error) or type(error).__name__)
         case _:
-            # Timeouts, network errors, 5xx, and anything else Telegram answered (401, 404,
-            # 409): they may pass on a later try, so they are retried, then counted as failed.
+            # Timeouts before the request went out, network errors, 5xx, and anything else
+            # Telegram answered (401, 404, 409): they may pass on a later try, so they are
+            # retried, then counted as failed.
             return SendFailure(FailureKind.TRANSIENT, str(error) or type(error).__name__)
+
+
+def never_sent(error: TimedOut) -> bool:
+    """Whether the timeout came before the request went out (no connection in time)."""
+    # Both PTB's HTTPXRequest and our AiohttpRequest say so in these words.
+    return "Request was *not* sent" in str(error)
