@@ -12,6 +12,9 @@ import html
 import re
 from typing import Final
 
+from bot.core.render import shorten, utf16_len
+from bot.core.text import valid_unicode
+
 MAX_VISIBLE_UNITS: Final = 4096  # UTF-16 units of the text once entities are parsed
 MAX_RAW_BYTES: Final = 32 * 1024  # the Bot API server's bound on a request's text
 ELLIPSIS: Final = "…"
@@ -25,7 +28,7 @@ _TAG_RE: Final = re.compile(r"<[^<>]*>")
 
 def fit_message(text: str) -> str:
     """Telegram HTML within both limits: as it is when it fits, else cut with "…"."""
-    text = _valid(_CONTROLS_RE.sub("", text))
+    text = valid_unicode(_CONTROLS_RE.sub("", text))
     if len(text) <= MAX_VISIBLE_UNITS // 2 and len(text.encode()) <= MAX_RAW_BYTES:
         return text  # fits however it is counted: the common case, cheaply
     if visible_units(text) <= MAX_VISIBLE_UNITS and len(text.encode()) <= MAX_RAW_BYTES:
@@ -41,21 +44,12 @@ def plain_text(text: str, limit: int = MAX_VISIBLE_UNITS) -> str:
 
 def fit_plain(text: str, limit: int = MAX_VISIBLE_UNITS) -> str:
     """A text sent without a parse mode, within `limit` UTF-16 units; "<" stays a character."""
-    visible = _valid(_CONTROLS_RE.sub("", text))
-    if _units(visible) <= limit:
-        return visible
-    budget, kept = limit - 1, []
-    for char in visible:
-        budget -= _char_units(char)
-        if budget < 0:
-            break
-        kept.append(char)
-    return "".join(kept).rstrip() + ELLIPSIS
+    return shorten(_CONTROLS_RE.sub("", text), limit)
 
 
 def visible_units(text: str) -> int:
     """UTF-16 units of the text Telegram shows: tags removed, entities decoded."""
-    return _units(html.unescape(_TAG_RE.sub("", text)))
+    return utf16_len(html.unescape(_TAG_RE.sub("", text)))
 
 
 def _cut(text: str) -> str:
@@ -63,7 +57,7 @@ def _cut(text: str) -> str:
     out: list[str] = []
     open_tags: list[str] = []
     units, raw = 0, 0
-    reserve_units = _units(ELLIPSIS)
+    reserve_units = utf16_len(ELLIPSIS)
     position = 0
     for match in [*_TOKEN_RE.finditer(text), None]:
         end = match.start() if match else len(text)
@@ -98,7 +92,7 @@ def _cut(text: str) -> str:
             out.append(token)
             raw += len(token.encode())
         else:  # an entity: one visible character
-            need_units = _units(html.unescape(token))
+            need_units = utf16_len(html.unescape(token))
             if not _fits(units + need_units, raw + len(token), open_tags, reserve_units):
                 return _close("".join(out), open_tags)
             out.append(token)
@@ -117,14 +111,5 @@ def _close(text: str, open_tags: list[str], *, ellipsis: bool = True) -> str:
     return text.rstrip() + (ELLIPSIS if ellipsis else "") + tail
 
 
-def _units(text: str) -> int:
-    return len(text.encode("utf-16-le", "surrogatepass")) // 2
-
-
 def _char_units(char: str) -> int:
     return 2 if ord(char) > 0xFFFF else 1
-
-
-def _valid(text: str) -> str:
-    """Lone surrogates, which Telegram refuses, become U+FFFD."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

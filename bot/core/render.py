@@ -14,6 +14,7 @@ from typing import Final
 from bot.core.callbacks import Action, encode
 from bot.core.i18n import Translator
 from bot.core.models import Digest, LinkPreview, Topic
+from bot.core.text import valid_unicode
 from bot.core.topics import MAX_NAME_CHARS as MAX_TOPIC_NAME_CHARS
 from bot.core.topics import MAX_SLUG_CHARS
 
@@ -158,7 +159,7 @@ def preview_url(digest: Digest, mode: LinkPreview) -> str:
             url = ""
     if not url.startswith(("http://", "https://")) or utf16_len(url) > MAX_PREVIEW_URL_CHARS:
         return ""
-    return _valid_unicode(url)
+    return valid_unicode(url)
 
 
 def article_buttons(article_id: int, tr: Translator, *, key_points: bool) -> tuple[Button, ...]:
@@ -200,7 +201,7 @@ def utf16_len(text: str) -> int:
 
 def shorten(text: str, limit: int) -> str:
     """At most `limit` UTF-16 units, ending in … when cut; never splits a surrogate pair."""
-    text = _valid_unicode(text)
+    text = valid_unicode(text)
     if utf16_len(text) <= limit:
         return text
     budget, kept = limit - 1, []
@@ -264,14 +265,9 @@ def _link(url: str, label: str, limit: int) -> str:
     text = _text(label, limit)
     if not url.startswith(("http://", "https://")):
         return text
-    return f'<a href="{html.escape(_valid_unicode(url), quote=True)}">{text}</a>'
+    return f'<a href="{html.escape(valid_unicode(url), quote=True)}">{text}</a>'
 
 
 def _text(text: str, limit: int) -> str:
     """Feed text made safe for Telegram HTML: valid Unicode, shortened, then escaped."""
     return html.escape(shorten(" ".join(text.split()), limit), quote=False)
-
-
-def _valid_unicode(text: str) -> str:
-    """Pair up surrogates and replace lone ones, which Telegram would refuse."""
-    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
