@@ -87,10 +87,6 @@ def build_application(settings: Settings) -> BotApplication:
         # up anyone else's /next. One chat's updates keep their order.
         .concurrent_updates(PerChatOrder())
         .context_types(ContextTypes(context=BotContext, bot_data=Services))
-        .post_init(start_services)
-        # The dispatcher stops before PTB closes the bot's HTTP client, so its last sends end.
-        .post_stop(stop_dispatcher)
-        .post_shutdown(stop_services)
         .build()
     )
     application.bot_data.settings = settings
@@ -320,23 +316,11 @@ def run_bot(settings: Settings) -> int:
     # keep it out of the collector's full passes, which otherwise stall a fast fan-out every
     # second (bench/fanout.py). Only here, in the process that runs the bot.
     gc.freeze()
-    if not settings.webhook_url:
-        return asyncio.run(serve_polling(application, settings))
-    # Telegram posts updates to webhook_url; we listen behind it on listen:port/path.
-    path = urlsplit(settings.webhook_url).path.lstrip("/")
-    application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=path,
-        webhook_url=settings.webhook_url,
-        secret_token=settings.webhook_secret or None,
-        allowed_updates=Update.ALL_TYPES,
-    )
-    return 0
+    return asyncio.run(serve(application, settings))
 
 
-async def serve_polling(application: BotApplication, settings: Settings) -> int:
-    """Long polling, as run_polling does it, with two differences: a feed poll in flight is
+async def serve(application: BotApplication, settings: Settings) -> int:
+    """What run_polling and run_webhook do, with two differences: a feed poll in flight is
     cancelled at shutdown (its feeds stay due) so that SIGTERM ends within seconds, and
     getUpdates errors are a line each, 409 Conflicts a line a minute until we give up."""
     stop = asyncio.Event()
@@ -349,9 +333,20 @@ async def serve_polling(application: BotApplication, settings: Settings) -> int:
     async with application:  # initialize() and, at the end, shutdown()
         await start_services(application)
         try:
-            await updater.start_polling(
-                allowed_updates=Update.ALL_TYPES, error_callback=polling.on_error
-            )
+            if settings.webhook_url:
+                # Telegram posts updates to webhook_url; we listen behind it on listen:port/path.
+                await updater.start_webhook(
+                    listen=settings.webhook_listen,
+                    port=settings.webhook_port,
+                    url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+                    webhook_url=settings.webhook_url,
+                    secret_token=settings.webhook_secret or None,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+            else:
+                await updater.start_polling(
+                    allowed_updates=Update.ALL_TYPES, error_callback=polling.on_error
+                )
             await application.start()
             await stop.wait()
         finally:
@@ -361,6 +356,7 @@ async def serve_polling(application: BotApplication, settings: Settings) -> int:
                 await updater.stop()
             if application.running:
                 await application.stop()
+            # The dispatcher stops before PTB closes the bot's HTTP client, so its last sends end.
             await stop_dispatcher(application)
     await stop_services(application)
     return 1 if polling.gave_up else 0

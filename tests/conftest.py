@@ -98,7 +98,7 @@ async def running_bot(
     settings = settings_for(botapi, tmp_path / "bot.sqlite3", **bot_settings)
     app = build_application(settings)
     await app.initialize()
-    await start_services(app)  # run_polling would call post_init; here we start by hand
+    await start_services(app)  # app.serve starts them before handling updates; here by hand
     assert app.updater is not None
     await app.updater.start_polling(poll_interval=0.0, timeout=1)
     await app.start()

@@ -36,17 +36,17 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], S
     @property
     def store(self) -> Store:
         """The database."""
-        assert self.bot_data.store is not None, "services are started in post_init"
+        assert self.bot_data.store is not None, "services start before updates"
         return self.bot_data.store
 
     @property
     def poller(self) -> Poller:
         """Polls feeds and stores what is new."""
-        assert self.bot_data.poller is not None, "services are started in post_init"
+        assert self.bot_data.poller is not None, "services start before updates"
         return self.bot_data.poller
 
     @property
     def translators(self) -> Translators:
         """A Translator per language."""
-        assert self.bot_data.translators is not None, "services are started in post_init"
+        assert self.bot_data.translators is not None, "services start before updates"
         return self.bot_data.translators

@@ -139,7 +139,7 @@ async def _follow_next_link(
     retried in a loop."""
     assert digest.next_url is not None
     fetcher = context.services.fetcher
-    assert fetcher is not None, "services are started in post_init"
+    assert fetcher is not None, "services start before updates"
     # Fetching and condensing a page takes a moment: show that something is happening.
     await context.bot.send_chat_action(
         reader.chat_id, ChatAction.TYPING, message_thread_id=reader.thread_id

@@ -7,8 +7,10 @@ import threading
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.e2e.conftest import BotProcess, eventually
+from tests.e2e.test_webhook import free_port
 from tests.fakes.botapi import BotApiServer
 from tests.fakes.feedserver import FeedServer
 
@@ -18,16 +20,40 @@ HANG = 25.0
 DOCKER_STOP_TIMEOUT = 10.0
 
 
+def webhook_settings() -> dict[str, str]:
+    port = free_port()
+    return {
+        "DIGESTBOT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook",
+        "DIGESTBOT_WEBHOOK_LISTEN": "127.0.0.1",
+        "DIGESTBOT_WEBHOOK_PORT": str(port),
+    }
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
 def test_sigterm_while_a_fetch_hangs_stops_within_dockers_timeout(
-    bot_process: BotProcess, feed_server: FeedServer
+    mode: str, botapi: BotApiServer, tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    feed_server.route("/hangs.xml", body=b"<rss/>", delay=HANG)
-    bot_process.wait_until_polling()
-    url = feed_server.url("/hangs.xml")
+    path = f"/hangs-{mode}.xml"  # the feed server is the session's: a path of its own
+    feed_server.route(path, body=b"<rss/>", delay=HANG)
+    if mode == "polling":
+        bot_process = BotProcess(botapi, tmp_path)
+        bot_process.wait_until_polling()
+    else:
+        bot_process = BotProcess(botapi, tmp_path, **webhook_settings())
+        botapi.wait_for_call("setWebhook", timeout=30)
+    try:
+        stop_while_fetching(bot_process, feed_server, path)
+    finally:
+        if bot_process.process.poll() is None:
+            bot_process.process.kill()
+
+
+def stop_while_fetching(bot_process: BotProcess, feed_server: FeedServer, path: str) -> None:
+    url = feed_server.url(path)
     with sqlite3.connect(bot_process.workdir / "bot.sqlite3") as db:
         db.execute("INSERT INTO topics (slug, name, created_at) VALUES ('t', 'T', '2026')")
         db.execute("INSERT INTO feeds (topic_id, url, created_at) VALUES (1, ?, '2026')", (url,))
-    eventually(lambda: bool(feed_server.requests("/hangs.xml")), "the fetch to start")
+    eventually(lambda: bool(feed_server.requests(path)), "the fetch to start")
 
     # Not a timed assertion on speed: the wait is the operator's deadline, and a bot that
     # misses it is killed by Docker (the test then fails with TimeoutExpired).
