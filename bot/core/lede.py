@@ -41,13 +41,19 @@ _BOILERPLATE_START_RE: Final = re.compile(
     |(?:Photo|Photos|Image|Images|Credit|Credits|Source|Updated|Published|Copyright|Read\ more
         |Related|Advertisement|Sponsored)\s*[:：]
     |(?:Subscribe|Sign\ up|Follow\ us|Click\ here|Scroll\ down|Download)\b|submitted\ by\ /?u/
-    |In\ (?:his|her|their)\ (?:free|spare)\ time\b
-    # A bio: "John Williams is a full-time audio engineer, producer and composer."
+    # A line that opens on a bare domain ("events.example.org 昨年に続き…") is a link card.
+    |[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|jp|co|info|me|app)\b(?!\.)
+    )""",
+    re.VERBOSE,
+)
+# A bio: "John Williams is a full-time audio engineer, producer and composer.", "In his free
+# time, he makes beer."
+_BIO_RE: Final = re.compile(
+    r"""(?:
+    In\ (?:his|her|their)\ (?:free|spare)\ time\b
     |[A-Z][\w.'’-]*(?:\ [A-Z][\w.'’-]*){1,3}\ is\ an?\ [^.]{0,80}\b
         (?:writer|journalist|reporter|author|contributor|editor|host|podcaster|columnist
         |correspondent|photographer|engineer|producer|composer|designer)s?\b[^.]{0,60}\.$
-    # A line that opens on a bare domain ("events.example.org 昨年に続き…") is a link card.
-    |[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|dev|jp|co|info|me|app)\b(?!\.)
     )""",
     re.VERBOSE,
 )
@@ -77,10 +83,17 @@ def is_boilerplate(sentence: str) -> bool:
         return True
     if _BOILERPLATE_START_RE.match(sentence) or sentence.endswith(_NAME_ENDS):
         return True
+    if is_bio(sentence):
+        return True
     for mark in _BOILERPLATE_MARKS:
         if mark in sentence:
             return True
     return "ollow " in sentence and _FOLLOW_RE.search(sentence) is not None
+
+
+def is_bio(sentence: str) -> bool:
+    """A line about the author or a contributor rather than the news."""
+    return _BIO_RE.match(sentence) is not None
 
 
 def is_news_sentence(sentence: str, *, cjk: bool) -> bool:

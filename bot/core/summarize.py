@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
-from bot.core.lede import dek, is_boilerplate, is_news_sentence
+from bot.core.lede import dek, is_bio, is_boilerplate, is_news_sentence
 from bot.core.models import Page, Summary
 from bot.core.rank import centrality, features, is_cjk_lang, tfidf_vectors
 from bot.core.sentences import split_sentences
@@ -106,6 +106,18 @@ def _is_noise(sentence: str, lang: str) -> bool:
     return size < tiny or (size < short and _unterminated(sentence))
 
 
+def _furniture(paragraphs: Sequence[Sequence[str]]) -> list[int]:
+    """Sentence indices of the paragraphs that open with a bio: all of each paragraph
+    ("John Williams is an audio engineer. … He likes to meditate.")."""
+    found: list[int] = []
+    index = 0
+    for paragraph in paragraphs:
+        if is_bio(paragraph[0]):
+            found.extend(range(index, index + len(paragraph)))
+        index += len(paragraph)
+    return found
+
+
 def _select(
     candidates: Sequence[int],
     scores: dict[int, float],
@@ -188,6 +200,8 @@ def summarize(
 
     candidates = [i for i in range(len(sentences)) if usable(i)]
     noise = [_is_noise(sentence, lang) for sentence in sentences]
+    for i in _furniture(paragraphs):
+        noise[i] = True
     members = [i for i in candidates if not noise[i]]
     sentences_only = [i for i in members if not _unterminated(sentences[i])]
     if len(sentences_only) > max_points:

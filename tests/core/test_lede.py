@@ -143,3 +143,19 @@ def test_a_greeting_never_opens_the_digest() -> None:
         "当研究所は新しい言語モデルの評価手法を開発し、その成果を国際会議で発表した。",
         "評価には2種類の業務データを使い、精度は従来より2割向上した。",
     )
+
+
+def test_a_bio_paragraph_gives_no_key_point() -> None:
+    text = (
+        "Here's a transcript of my keynote at the 28th Chaos Communications Congress in Berlin "
+        'over Christmas week, "The Coming War on General Purpose Computation."\n\n'
+        "Mastering by John Taylor Williams: wryneckstudio@gmail.com\n\n"
+        "John Taylor Williams is a full-time self-employed audio engineer, producer, composer, "
+        "and sound designer. In his free time, he makes beer, jewelry, odd musical instruments "
+        "and furniture. He likes to meditate, to read and to cook."
+    )
+    summary = summarize("The Coming War on General Purpose Computation", text, "en")
+    assert summary.key_points == (
+        "Here's a transcript of my keynote at the 28th Chaos Communications Congress in Berlin "
+        'over Christmas week, "The Coming War on General Purpose Computation."',
+    )
