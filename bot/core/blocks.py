@@ -57,6 +57,8 @@ class BlockPage(HTMLParser):
         self.canonical: str | None = None
         self.og_url: str | None = None
         self.og_title: str | None = None
+        # The page's summary for sharing (og:description), and its <meta name="description">.
+        self.descriptions: dict[str, str] = {}
         self.title = ""
         self.base_href: str | None = None
         self.rel_next: list[str] = []
@@ -79,6 +81,8 @@ class BlockPage(HTMLParser):
                 self.og_url = values.get("content") or None
             elif prop == "og:title" and self.og_title is None:
                 self.og_title = " ".join(values.get("content", "").split()) or None
+            elif prop in ("og:description", "description") and values.get("content"):
+                self.descriptions.setdefault(prop, values["content"])
         elif tag == "base" and self.base_href is None:
             self.base_href = values.get("href") or None
         if tag in _BLOCK_TAGS:

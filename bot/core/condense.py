@@ -21,11 +21,17 @@ def condense(
     text = html_to_text(entry.html)
     if page_text and len(page_text) > len(text):
         text = page_text
-    summary = summarize(entry.title, text, entry.lang, description=entry.description)
     content = Structure()
     if may_have_structure(entry.html):
         content = find_structure(entry.html, entry.link)
     found = _either(structure or Structure(), content)
+    summary = summarize(
+        entry.title,
+        text,
+        entry.lang,
+        description=entry.description,
+        page_description=found.description,
+    )
     own = {canonical_url(entry.link), found.canonical_url}
     return Digest(
         title=entry.title or entry.link,
@@ -55,6 +61,7 @@ def _either(page: Structure, content: Structure) -> Structure:
         next_url=page.next_url or content.next_url,
         next_title=page.next_title if page.next_url else content.next_title,
         canonical_url=page.canonical_url or content.canonical_url,
+        description=page.description or content.description,
     )
 
 

@@ -14,6 +14,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from bot.core.blocks import Block, BlockPage, scan_blocks
 from bot.core.models import Page, Source
+from bot.core.text import clean_text
 
 MAX_KEY_POINTS: Final = 3
 # A label block ("📘 この記事で分かる事!", "3 key takeaways") is its label and a few more letters.
@@ -75,6 +76,8 @@ class Structure:
     next_url: str | None = None
     next_title: str | None = None
     canonical_url: str | None = None
+    # The page's own summary (og:description, else <meta name="description">), plain text.
+    description: str = ""
 
 
 def canonical_url(url: str) -> str:
@@ -130,6 +133,9 @@ def find_structure(html: str, url: str) -> Structure:
         next_url=next_url,
         next_title=next_title,
         canonical_url=canonical,
+        description=clean_text(
+            page.descriptions.get("og:description") or page.descriptions.get("description", "")
+        ),
     )
 
 

@@ -4,12 +4,14 @@ that repeats none of them; an entry with text of its own has key points, one wit
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.core.condense import condense
 from bot.core.feeds import parse_feed
+from bot.core.models import Entry
 from bot.core.sentences import split_sentences
 from bot.core.structure import find_structure
 from bot.core.text import html_to_text
@@ -89,3 +91,46 @@ def test_the_seed_in_a_feeds_own_content_gives_the_seeds_digest() -> None:
     )
     assert from_content.next_title == "プーチン、ウクライナ侵攻について語る!核使用の可能性も示唆!"
     assert from_content == from_page
+
+
+PAGES = Path(__file__).resolve().parents[1] / "data" / "pages"
+CNN_DEK = (
+    "A strong storm struck much of the eastern United States on Wednesday, complicating "
+    "holiday plans for many of the 43 million Americans expected to travel."
+)
+
+
+def test_a_pages_og_description_is_the_lede_when_the_feed_gives_none() -> None:
+    html = (PAGES / "cnn-weather-thanksgiving_2013-11-27.html").read_text()
+    url = "https://edition.cnn.com/2013/11/27/travel/weather-thanksgiving/"
+    structure = find_structure(html, url)
+    assert structure.description == CNN_DEK
+    entry = Entry(
+        key="k",
+        title="Thanksgiving travel: Storm brings rain, snow",
+        link=url,
+        html="<p>Millions of travelers faced delays.</p>",
+        published=None,
+        lang="en",
+    )
+    page_text = html_to_text(html)
+    digest = condense(entry, "CNN", page_text=page_text, structure=structure)
+    assert digest.lede == CNN_DEK
+    # The feed's own description, when it is a real sentence, comes first.
+    described = replace(entry, description="Storms delayed millions of travelers on Wednesday.")
+    digest = condense(described, "CNN", page_text=page_text, structure=structure)
+    assert digest.lede == "Storms delayed millions of travelers on Wednesday."
+
+
+def test_a_teaser_cut_off_with_an_ellipsis_is_no_lede() -> None:
+    html = (PAGES / "nhk-news-web_2019-03-14.html").read_text()
+    structure = find_structure(html, "https://www3.nhk.or.jp/news/html/20190314/k10011848.html")
+    assert structure.description.endswith("捜査関…")
+    entry = Entry("k", "高齢女性殺害", structure.canonical_url or "", "", None, "ja")
+    digest = condense(entry, "NHK", page_text=html_to_text(html), structure=structure)
+    # The teaser is not the lede: the whole opening sentence is said once, as the first point.
+    assert digest.lede == ""
+    assert digest.key_points[0] == (
+        "東京 江東区のマンションで80歳の女性を縛って殺害したとして逮捕された３人は、"
+        "他人名義の携帯電話を持っていたことが捜査関係者への取材でわかりました。"
+    )
