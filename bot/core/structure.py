@@ -15,6 +15,7 @@ from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 from bot.core.blocks import Block, BlockPage, scan_blocks
 from bot.core.models import Page, Source
 from bot.core.text import clean_text
+from bot.core.trim import drop_connective
 
 MAX_KEY_POINTS: Final = 3
 # A label block ("📘 この記事で分かる事!", "3 key takeaways") is its label and a few more letters.
@@ -202,7 +203,9 @@ def _key_points(blocks: list[Block], used: set[int]) -> tuple[str, ...]:
             continue
         if items:
             used.update(items)
-            return tuple(_strip_marker(blocks[j].text) for j in items[:MAX_KEY_POINTS])
+            return tuple(
+                drop_connective(_strip_marker(blocks[j].text)) for j in items[:MAX_KEY_POINTS]
+            )
     return ()
 
 

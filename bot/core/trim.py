@@ -76,6 +76,12 @@ def opens_with_connective(sentence: str) -> bool:
     return _CONNECTIVE_RE.match(sentence) is not None
 
 
+def drop_connective(sentence: str) -> str:
+    """The sentence without a leading "But", "However," or "一方で、": a bullet stands alone."""
+    rest = _CONNECTIVE_RE.sub("", sentence, count=1)
+    return rest[0].upper() + rest[1:] if rest and rest != sentence else sentence
+
+
 def shorten(sentence: str, limit: int, *, cjk: bool) -> str:
     """A sentence in at most `limit` characters and "…".
 
@@ -165,9 +171,7 @@ def _balanced(text: str) -> bool:
 
 def condense(sentence: str, limit: int, *, cjk: bool) -> str:
     """A sentence as a bullet: no leading "But", no long opening clause, at most limit+1."""
-    rest = _CONNECTIVE_RE.sub("", sentence, count=1)
-    if rest and rest != sentence:
-        sentence = rest[0].upper() + rest[1:]
+    sentence = drop_connective(sentence)
     if len(sentence) > limit and not cjk:
         # "In a case that would have been impossible five years ago, Love is sued…": the
         # clause cut would keep only the preamble, so the preamble goes instead.

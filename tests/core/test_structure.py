@@ -128,6 +128,12 @@ def test_key_takeaways_list_gives_three_key_points_and_the_labelled_source() -> 
         ),
         pytest.param("<p>💡 ひとつだけの豆知識。</p><p>本文。</p>", (), id="single-bulb"),
         pytest.param(
+            "<p>💡 円安が進んだ。</p><p>💡 一方で、株価は上昇した。</p>"
+            "<p>💡 However, bonds fell.</p>",
+            ("円安が進んだ。", "株価は上昇した。", "Bonds fell."),
+            id="bullets-stand-alone",
+        ),
+        pytest.param(
             "<p>今なら5,000ポイントもらえるチャンス!</p><ul><li>a</li></ul>", (), id="promo"
         ),
     ],
