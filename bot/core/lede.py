@@ -58,7 +58,20 @@ _BIO_RE: Final = re.compile(
     re.VERBOSE,
 )
 _INTRODUCTION_ENDS: Final = ("です。", "です！", "です!")
-_NAME_ENDS: Final = ("と申します。", "と申します！")
+# How a self-introduction or a pleasantry to the reader ends: "…皆さま、明けましておめでとう
+# ございます。", "今年もお付き合いいただければ幸いです。".
+_POLITE_ENDS: Final = (
+    "と申します。",
+    "と申します！",
+    "おめでとうございます。",
+    "おめでとうございます！",
+    "いただければ幸いです。",
+    "いただけると幸いです。",
+    "よろしくお願いします。",
+    "よろしくお願いいたします。",
+    "よろしくお願いします！",
+    "よろしくお願いいたします！",
+)
 # Self-introductions: "データ基盤開発部の阿部です。", "エンジニアをしている soma です！".
 _SELF_INTRODUCTION_RE: Final = re.compile(
     r"""(?:
@@ -81,7 +94,7 @@ def is_boilerplate(sentence: str) -> bool:
     """A greeting, self-introduction, byline, credit line or page furniture."""
     if sentence.endswith(_INTRODUCTION_ENDS) and _SELF_INTRODUCTION_RE.match(sentence):
         return True
-    if _BOILERPLATE_START_RE.match(sentence) or sentence.endswith(_NAME_ENDS):
+    if _BOILERPLATE_START_RE.match(sentence) or sentence.endswith(_POLITE_ENDS):
         return True
     if is_bio(sentence):
         return True

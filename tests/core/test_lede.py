@@ -24,6 +24,13 @@ from bot.core.summarize import summarize
         pytest.param("submitted by /u/dropstop to /r/movies [link] [624 comments]", id="reddit"),
         pytest.param("※週刊ポスト2019年9月6日号", id="ja-note"),
         pytest.param("events.example.org 昨年に続き、今年も開催されました！", id="link-card"),
+        pytest.param(
+            "本連載では今回が2020年最初の回なので，ずいぶん遅ればせになるものの，"
+            "皆さま，明けましておめでとうございます。",
+            id="ja-new-year-greeting",
+        ),
+        pytest.param("今年もまったりとお付き合いいただければ幸いです。", id="ja-pleasantry"),
+        pytest.param("本年もどうぞよろしくお願いいたします。", id="ja-regards"),
     ],
 )
 def test_boilerplate(sentence: str) -> None:
