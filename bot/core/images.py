@@ -26,14 +26,16 @@ _PIXEL_RE: Final = re.compile(
     r"/(?:pixel|spacer|blank|1x1|transparent|clear|dot|count)\.(?:gif|png)(?:$|[?#])"
     r"|/[btp]\.gif(?:$|[?#])"
     r"|feeds\.feedburner\.com/~r/|feedsportal\.com|stats\.wordpress\.com|pixel\.wp\.com"
-    r"|doubleclick\.net|/(?:pixel|beacon|track)/",
+    r"|doubleclick\.net|/(?:pixel|beacon|track)/"
+    # A site's icon is no picture of the article.
+    r"|favicon|\.ico(?:$|[?#])",
     re.IGNORECASE,
 )
 
 
 def feed_image(raw: Mapping[str, Any], base: str) -> str:
     """An entry's image as its feed gives it: media:content or media:thumbnail that is an
-    image, else an image/* enclosure."""
+    image, else an image/* enclosure, else Hatena Bookmark's hatena:imageurl."""
     media: Sequence[Mapping[str, Any]] = raw.get("media_content") or []
     for item in media:
         kind = str(item.get("type") or "")
@@ -48,7 +50,7 @@ def feed_image(raw: Mapping[str, Any], base: str) -> str:
         is_image = str(item.get("type") or "").startswith("image/")
         if is_image and (url := image_url(str(item.get("href") or ""), base)):
             return url
-    return ""
+    return image_url(str(raw.get("hatena_imageurl") or ""), base)
 
 
 def lead_image(entry: Entry, page_image: str = "") -> str:

@@ -67,6 +67,16 @@ def test_a_real_feeds_media_content() -> None:
     )
 
 
+def test_hatena_bookmarks_image_not_its_favicon() -> None:
+    feed = parse_feed((FEEDS / "hatena-hotentry-it_2020-01-25_ncr.rdf").read_bytes(), "u")
+    entry = feed.entries[0]
+    # The content opens with the site's favicon; hatena:imageurl is the article's og:image.
+    assert "favicon.st-hatena.com" in entry.html
+    assert entry.image == (
+        "https://ogimage.blog.st-hatena.com/17391345971629222720/26006613502012013/1579870780"
+    )
+
+
 def test_json_feed_image_then_banner() -> None:
     items = [
         {"id": "1", "url": "https://ex.org/1", "image": "/i/1.jpg", "banner_image": "/b.jpg"},
@@ -109,6 +119,9 @@ def test_the_first_sizable_content_image_not_a_pixel() -> None:
         ("https://ex.com/clear-skies.jpg", "https://ex.com/clear-skies.jpg"),
         ("https://ex.com/pixel.gif", ""),
         ("https://ad.doubleclick.net/x.jpg", ""),
+        ("https://cdn-ak2.favicon.st-hatena.com/?url=https%3A%2F%2Fex.com%2F", ""),
+        ("https://ex.com/favicon.ico", ""),
+        ("https://ex.com/icon.ico?v=2", ""),
     ],
 )
 def test_image_urls(url: str, expected: str) -> None:
