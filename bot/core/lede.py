@@ -104,6 +104,11 @@ def is_boilerplate(sentence: str) -> bool:
     return "ollow " in sentence and _FOLLOW_RE.search(sentence) is not None
 
 
+def is_truncated(sentence: str) -> bool:
+    """A teaser cut off with "…", "..." or "Read more": the rest is on the page."""
+    return _TRUNCATED_RE.search(sentence) is not None
+
+
 def is_bio(sentence: str) -> bool:
     """A line about the author or a contributor rather than the news."""
     return _BIO_RE.match(sentence) is not None
@@ -112,7 +117,7 @@ def is_bio(sentence: str) -> bool:
 def is_news_sentence(sentence: str, *, cjk: bool) -> bool:
     """A full declarative sentence that can stand alone: no greeting, credit or fragment."""
     stripped = sentence.rstrip(_CLOSERS)
-    if not stripped.endswith(_TERMINATORS) or _TRUNCATED_RE.search(sentence):
+    if not stripped.endswith(_TERMINATORS) or is_truncated(sentence):
         return False
     if sentence[:1] in _OPENING_QUOTES or opens_with_connective(sentence):
         return False
@@ -139,7 +144,7 @@ def dek(description: str, *, cjk: bool, limit: int) -> str:
     an article are not a dek.
     """
     text = " ".join(description.split())
-    if not text or len(text) > limit or _TRUNCATED_RE.search(text):
+    if not text or len(text) > limit or is_truncated(text):
         return ""
     sentences = split_sentences(strip_dateline(text))
     if not sentences or len(sentences) > MAX_DEK_SENTENCES:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
-from bot.core.lede import dek, is_bio, is_boilerplate, is_news_sentence
+from bot.core.lede import dek, is_bio, is_boilerplate, is_news_sentence, is_truncated
 from bot.core.models import Page, Summary
 from bot.core.rank import centrality, features, is_cjk_lang, tfidf_vectors
 from bot.core.sentences import split_sentences
@@ -209,6 +209,9 @@ def summarize(
     noise = [_is_noise(sentence, lang) for sentence in sentences]
     for i in _furniture(paragraphs):
         noise[i] = True
+    if sentences and is_truncated(sentences[-1]):
+        # A feed's teaser ends mid-sentence ("高橋様からは「個別の..."): no bullet.
+        noise[-1] = True
     members = [i for i in candidates if not noise[i]]
     sentences_only = [i for i in members if not _unterminated(sentences[i])]
     if len(sentences_only) > max_points:

@@ -166,3 +166,15 @@ def test_a_bio_paragraph_gives_no_key_point() -> None:
         "Here's a transcript of my keynote at the 28th Chaos Communications Congress in Berlin "
         'over Christmas week, "The Coming War on General Purpose Computation."',
     )
+
+
+def test_a_teaser_cut_off_at_the_end_gives_no_key_point() -> None:
+    text = (
+        "市は新しい図書館を来年4月に開館すると発表した。 蔵書は約20万冊で、県内最大の規模となる。 "
+        "館長に就任する田中氏からは「地域の皆さんに..."
+    )
+    summary = summarize("新図書館が来春開館", text, "ja")
+    assert summary.key_points == (
+        "市は新しい図書館を来年4月に開館すると発表した。",
+        "蔵書は約20万冊で、県内最大の規模となる。",
+    )
