@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from typing import Protocol
 from bot.adapters.pages import PageResult, decode_html, fetch_article_text
 from bot.adapters.store import NewArticle, NotFoundError, Store
 from bot.config import DEFAULT_FULLTEXT_MIN_CHARS, DEFAULT_RETENTION_DAYS
-from bot.core.condense import condense
+from bot.core.condense import Method, condense_entry
 from bot.core.discovery import FeedsOnPage, FoundFeed, discover_feeds
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
 from bot.core.filters import passes
@@ -140,7 +141,9 @@ class Poller:
         keywords = (topic.include, topic.exclude) if topic else ((), ())
         wanted_entries = [e for e in fresh if e.key in wanted]
         pages = await read_pages(self.fetcher, wanted_entries, self.fulltext_min_chars)
-        articles = await asyncio.to_thread(condense_all, fresh, wanted, source, keywords, pages)
+        articles, condensed = await asyncio.to_thread(
+            condense_counted, fresh, wanted, source, keywords, pages
+        )
         async with self._topic_locks.setdefault(feed.topic_id, asyncio.Lock()):
             if not feed.never_polled:
                 articles = await self._one_story_once(feed.topic_id, articles, source, now)
@@ -166,6 +169,7 @@ class Poller:
             pushed=not feed.never_polled,
             problem=parsed.problem,
             title=parsed.title,
+            condensed=condensed,
         )
 
     async def _fail(
@@ -252,7 +256,19 @@ def condense_all(
 
     CPU work: the caller runs it off the event loop.
     """
+    return condense_counted(entries, wanted, source, keywords, pages)[0]
+
+
+def condense_counted(
+    entries: Sequence[Entry],
+    wanted: set[str],
+    source: str,
+    keywords: tuple[Sequence[str], Sequence[str]],
+    pages: dict[str, PageResult],
+) -> tuple[list[NewArticle], Counter[tuple[str, Method]]]:
+    """`condense_all`, and how many digests it made by (language, method)."""
     articles = []
+    condensed: Counter[tuple[str, Method]] = Counter()
     for entry in entries:
         if entry.key not in wanted:
             articles.append(NewArticle(entry, None, push=False))
@@ -260,8 +276,9 @@ def condense_all(
         page = pages.get(entry.key)
         page_text = page.text if page and not page.error else None
         structure = page.structure if page and not page.error else None
-        digest = condense(entry, source, page_text=page_text, structure=structure)
-        digest = replace(digest, image=lead_image(entry, page.image if page else ""))
+        made = condense_entry(entry, source, page_text=page_text, structure=structure)
+        condensed[made.digest.lang, made.method] += 1
+        digest = replace(made.digest, image=lead_image(entry, page.image if page else ""))
         text = f"{entry.title}\n{page_text or html_to_text(entry.html)}"
         canonical = (structure and structure.canonical_url) or canonical_url(entry.link)
         articles.append(
@@ -274,4 +291,4 @@ def condense_all(
                 page_error=page.error if page else None,
             )
         )
-    return articles
+    return articles, condensed

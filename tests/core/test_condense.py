@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.condense import condense
+from bot.core.condense import Method, condense, condense_entry
 from bot.core.feeds import parse_feed
 from bot.core.sentences import split_sentences
 from bot.core.structure import find_structure
@@ -89,3 +89,19 @@ def test_the_seed_in_a_feeds_own_content_gives_the_seeds_digest() -> None:
     )
     assert from_content.next_title == "プーチン、ウクライナ侵攻について語る!核使用の可能性も示唆!"
     assert from_content == from_page
+
+
+def test_the_method_says_whose_points_a_digest_has() -> None:
+    """The publisher's key points or sections make it "structure"; else the summarizer's."""
+    html = (DATA.parent / "pages" / "seed-digest-ja.html").read_text(encoding="utf-8")
+    url = "https://chrysanthemum-digest.example/articles/ukraine-peace-talks/"
+    feed = parse_feed((DATA / "gihyo-rss2_2020-01-25.xml").read_bytes(), "u")
+    entry = feed.entries[0]
+
+    plain = condense_entry(entry, "Feed")
+    structured = condense_entry(entry, "Feed", structure=find_structure(html, url))
+
+    assert plain.method is Method.SUMMARIZER
+    assert plain.digest == condense(entry, "Feed")
+    assert structured.method is Method.STRUCTURE
+    assert structured.digest.key_points[0].startswith("2024年1月にトランプ氏")
