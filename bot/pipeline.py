@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.adapters.logs import feed_ids
 from bot.adapters.pages import PageResult, decode_html, fetch_article_text
 from bot.adapters.store import NewArticle, NotFoundError, Store
 from bot.config import DEFAULT_FULLTEXT_MIN_CHARS, DEFAULT_RETENTION_DAYS
@@ -74,7 +75,7 @@ class Poller:
             return await self.ingest(feed, result, now)
         except NotFoundError:
             # Removed (with its topic, say) while it was being fetched: nothing left to record.
-            log.info("feed %s was removed while it was polled", feed.url)
+            log.info("feed %s was removed while it was polled", feed.url, extra=feed_ids(feed))
             return PollReport(feed, Outcome.FAILED, error="removed while it was polled")
 
     async def add_feed(self, topic_id: int, url: str, now: datetime) -> PollReport:
@@ -115,7 +116,10 @@ class Poller:
                 # A seed file named a site's page: from now on, the feed the page names.
                 await self.store.set_feed_url(feed.id, found[0].url)
                 log.info(
-                    "feed %s is a page; polling the feed it names, %s", feed.url, found[0].url
+                    "feed %s is a page; polling the feed it names, %s",
+                    feed.url,
+                    found[0].url,
+                    extra=feed_ids(feed),
                 )
                 return await self.poll(replace(feed, url=found[0].url), now)
             return await self._fail(feed, error, now, result)
@@ -160,7 +164,12 @@ class Poller:
                 push=not feed.never_polled,
             )
         if parsed.problem:
-            log.info("feed %s is ill-formed but usable: %s", feed.url, parsed.problem)
+            log.info(
+                "feed %s is ill-formed but usable: %s",
+                feed.url,
+                parsed.problem,
+                extra=feed_ids(feed),
+            )
         return PollReport(
             feed,
             Outcome.NEW,
@@ -179,7 +188,9 @@ class Poller:
         next_at = next_poll_at(
             now, interval=self.interval, failures=failures, retry_after=result.retry_after
         )
-        log.warning("feed %s failed (%d in a row): %s", feed.url, failures, error)
+        log.warning(
+            "feed %s failed (%d in a row): %s", feed.url, failures, error, extra=feed_ids(feed)
+        )
         event = health_event(failures)
         await self.store.record_failure(
             feed.id,

@@ -41,6 +41,7 @@ from telegram import Bot
 
 from bot.adapters.delivery_events import DeliveryEvents, NoEvents, Reason
 from bot.adapters.group_commit import GroupCommit
+from bot.adapters.logs import chat_ids
 from bot.adapters.outage import Outage
 from bot.adapters.pushes import Pushes, link_preview_options
 from bot.adapters.store import Chat, ChatKind, Delivery, Store
@@ -286,7 +287,9 @@ class Dispatcher:
         try:
             await self._attempt(send)
         except Exception as error:
-            log.exception("sending to chat %s failed unexpectedly", send.chat.id)
+            log.exception(
+                "sending to chat %s failed unexpectedly", launched, extra=chat_ids(launched)
+            )
             now = self.clock()
             self.events.retried(Reason.ERROR, len(send.rows))
             with suppress(Exception):
@@ -354,7 +357,13 @@ class Dispatcher:
             moved=send.moved,
             timeouts=timeouts,
         )
-        log.info("send to chat %s failed (%s): %s", chat_id, failure.kind, failure.message)
+        log.info(
+            "send to chat %s failed (%s): %s",
+            chat_id,
+            failure.kind,
+            failure.message,
+            extra=chat_ids(chat_id),
+        )
         match step:
             case Wait(delay=delay):
                 self.events.flood_wait(delay.total_seconds(), len(send.rows))
@@ -388,12 +397,21 @@ class Dispatcher:
                 ids = [row.id for row in send.rows]
                 await self.store.mark_unconfirmed(ids, failure.message, self.clock())
                 self.events.unconfirmed(failure.kind, len(ids))
-                log.warning("send to chat %s timed out twice: maybe delivered", chat_id)
+                log.warning(
+                    "send to chat %s timed out twice: maybe delivered",
+                    chat_id,
+                    extra=chat_ids(chat_id),
+                )
             case ChatGone():
                 await self.store.set_chat_active(chat_id, False)
                 cancelled = await self._cancel(chat_id, failure.message)
                 self.events.cancelled(Reason.CHAT_GONE, cancelled)
-                log.info("chat %s is gone: %d deliveries cancelled", chat_id, cancelled)
+                log.info(
+                    "chat %s is gone: %d deliveries cancelled",
+                    chat_id,
+                    cancelled,
+                    extra=chat_ids(chat_id),
+                )
             case Failed():
                 self.events.failed(failure.kind, len(send.rows))
                 for row in send.rows:
