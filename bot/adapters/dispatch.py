@@ -288,7 +288,9 @@ class Dispatcher:
             await self._attempt(send)
         except Exception as error:
             log.exception(
-                "sending to chat %s failed unexpectedly", launched, extra=chat_ids(launched)
+                "sending to chat %s failed unexpectedly",
+                send.chat.id,
+                extra=chat_ids(send.chat.id),
             )
             now = self.clock()
             self.events.retried(Reason.ERROR, len(send.rows))
