@@ -216,6 +216,7 @@ async def start_services(application: BotApplication) -> None:
         paid=settings.paid_broadcast,
         link_preview=settings.link_preview,
         worker=owner,
+        events=metrics,
     )
     services.dispatcher.start()
     if isinstance(replies := application.bot.request, AiohttpRequest):

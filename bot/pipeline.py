@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.adapters.logs import feed_ids
 from bot.adapters.pages import PageResult, decode_html, fetch_article_text
 from bot.adapters.store import NewArticle, NotFoundError, Store
 from bot.config import DEFAULT_FULLTEXT_MIN_CHARS, DEFAULT_RETENTION_DAYS
-from bot.core.condense import condense
+from bot.core.condense import Method, condense_entry
 from bot.core.discovery import FeedsOnPage, FoundFeed, discover_feeds
 from bot.core.feeds import backlog_to_digest, new_entries, parse_feed
 from bot.core.filters import passes
@@ -73,7 +75,7 @@ class Poller:
             return await self.ingest(feed, result, now)
         except NotFoundError:
             # Removed (with its topic, say) while it was being fetched: nothing left to record.
-            log.info("feed %s was removed while it was polled", feed.url)
+            log.info("feed %s was removed while it was polled", feed.url, extra=feed_ids(feed))
             return PollReport(feed, Outcome.FAILED, error="removed while it was polled")
 
     async def add_feed(self, topic_id: int, url: str, now: datetime) -> PollReport:
@@ -114,7 +116,10 @@ class Poller:
                 # A seed file named a site's page: from now on, the feed the page names.
                 await self.store.set_feed_url(feed.id, found[0].url)
                 log.info(
-                    "feed %s is a page; polling the feed it names, %s", feed.url, found[0].url
+                    "feed %s is a page; polling the feed it names, %s",
+                    feed.url,
+                    found[0].url,
+                    extra=feed_ids(feed),
                 )
                 return await self.poll(replace(feed, url=found[0].url), now)
             return await self._fail(feed, error, now, result)
@@ -140,7 +145,9 @@ class Poller:
         keywords = (topic.include, topic.exclude) if topic else ((), ())
         wanted_entries = [e for e in fresh if e.key in wanted]
         pages = await read_pages(self.fetcher, wanted_entries, self.fulltext_min_chars)
-        articles = await asyncio.to_thread(condense_all, fresh, wanted, source, keywords, pages)
+        articles, condensed = await asyncio.to_thread(
+            condense_counted, fresh, wanted, source, keywords, pages
+        )
         async with self._topic_locks.setdefault(feed.topic_id, asyncio.Lock()):
             if not feed.never_polled:
                 articles = await self._one_story_once(feed.topic_id, articles, source, now)
@@ -157,7 +164,12 @@ class Poller:
                 push=not feed.never_polled,
             )
         if parsed.problem:
-            log.info("feed %s is ill-formed but usable: %s", feed.url, parsed.problem)
+            log.info(
+                "feed %s is ill-formed but usable: %s",
+                feed.url,
+                parsed.problem,
+                extra=feed_ids(feed),
+            )
         return PollReport(
             feed,
             Outcome.NEW,
@@ -166,6 +178,7 @@ class Poller:
             pushed=not feed.never_polled,
             problem=parsed.problem,
             title=parsed.title,
+            condensed=condensed,
         )
 
     async def _fail(
@@ -175,7 +188,9 @@ class Poller:
         next_at = next_poll_at(
             now, interval=self.interval, failures=failures, retry_after=result.retry_after
         )
-        log.warning("feed %s failed (%d in a row): %s", feed.url, failures, error)
+        log.warning(
+            "feed %s failed (%d in a row): %s", feed.url, failures, error, extra=feed_ids(feed)
+        )
         event = health_event(failures)
         await self.store.record_failure(
             feed.id,
@@ -252,7 +267,19 @@ def condense_all(
 
     CPU work: the caller runs it off the event loop.
     """
+    return condense_counted(entries, wanted, source, keywords, pages)[0]
+
+
+def condense_counted(
+    entries: Sequence[Entry],
+    wanted: set[str],
+    source: str,
+    keywords: tuple[Sequence[str], Sequence[str]],
+    pages: dict[str, PageResult],
+) -> tuple[list[NewArticle], Counter[tuple[str, Method]]]:
+    """`condense_all`, and how many digests it made by (language, method)."""
     articles = []
+    condensed: Counter[tuple[str, Method]] = Counter()
     for entry in entries:
         if entry.key not in wanted:
             articles.append(NewArticle(entry, None, push=False))
@@ -260,8 +287,9 @@ def condense_all(
         page = pages.get(entry.key)
         page_text = page.text if page and not page.error else None
         structure = page.structure if page and not page.error else None
-        digest = condense(entry, source, page_text=page_text, structure=structure)
-        digest = replace(digest, image=lead_image(entry, page.image if page else ""))
+        made = condense_entry(entry, source, page_text=page_text, structure=structure)
+        condensed[made.digest.lang, made.method] += 1
+        digest = replace(made.digest, image=lead_image(entry, page.image if page else ""))
         text = f"{entry.title}\n{page_text or html_to_text(entry.html)}"
         canonical = (structure and structure.canonical_url) or canonical_url(entry.link)
         articles.append(
@@ -274,4 +302,4 @@ def condense_all(
                 page_error=page.error if page else None,
             )
         )
-    return articles
+    return articles, condensed

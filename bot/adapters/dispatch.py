@@ -39,7 +39,9 @@ from typing import Final
 
 from telegram import Bot
 
+from bot.adapters.delivery_events import DeliveryEvents, NoEvents, Reason
 from bot.adapters.group_commit import GroupCommit
+from bot.adapters.logs import chat_ids
 from bot.adapters.outage import Outage
 from bot.adapters.pushes import Pushes, link_preview_options
 from bot.adapters.store import Chat, ChatKind, Delivery, Store
@@ -96,6 +98,7 @@ class Dispatcher:
         paid: bool = False,
         worker: str | None = None,
         link_preview: LinkPreview = LinkPreview.IMAGE,
+        events: DeliveryEvents | None = None,
     ) -> None:
         """Send through `transport` at `rate` messages/s; `paid` sends with allow_paid_broadcast.
 
@@ -106,6 +109,7 @@ class Dispatcher:
         self.transport = transport
         self.clock = clock
         self.paid = paid
+        self.events: DeliveryEvents = events or NoEvents()  # each push's outcome, for metrics
         self.send_timeout: float | None = None  # read timeout of a send; None: PTB's default
         self.outage = Outage(bot)  # while Telegram is unreachable, sends wait and count nothing
         self.queue: SendQueue[Chat, Delivery] = SendQueue(rate)
@@ -256,12 +260,15 @@ class Dispatcher:
             if chat is None:
                 for row in chat_rows:
                     await self.store.fail_delivery(row.id, "the chat no longer exists")
+                self.events.failed(Reason.CHAT_GONE, len(chat_rows))
             elif not chat.active:
-                await self._cancel(chat_id, "the chat is inactive")
+                cancelled = await self._cancel(chat_id, "the chat is inactive")
+                self.events.cancelled(Reason.INACTIVE, cancelled)
             elif chat.paused:
-                await self._cancel(chat_id, "paused")
+                self.events.cancelled(Reason.PAUSED, await self._cancel(chat_id, "paused"))
             elif until := quiet_until(now, chat.timezone, chat.quiet_start, chat.quiet_end):
                 await self.store.defer_deliveries([r.id for r in chat_rows], "quiet hours", until)
+                self.events.deferred(Reason.QUIET_HOURS, len(chat_rows))
             else:
                 self.queue.enqueue(chat, chat_rows)
                 self._changed.set()
@@ -280,8 +287,13 @@ class Dispatcher:
         try:
             await self._attempt(send)
         except Exception as error:
-            log.exception("sending to chat %s failed unexpectedly", send.chat.id)
+            log.exception(
+                "sending to chat %s failed unexpectedly",
+                send.chat.id,
+                extra=chat_ids(send.chat.id),
+            )
             now = self.clock()
+            self.events.retried(Reason.ERROR, len(send.rows))
             with suppress(Exception):
                 for row in send.rows:
                     await self.store.retry_delivery(
@@ -298,10 +310,12 @@ class Dispatcher:
             # Quiet hours began while the rows waited here.
             ids = [row.id for s in (send, *self.queue.take(chat.id)) for row in s.rows]
             await self.store.defer_deliveries(ids, "quiet hours", until)
+            self.events.deferred(Reason.QUIET_HOURS, len(ids))
             return
         rendered, missing = await self._pushes.render(chat, send.rows, send.batch_key)
         for row in missing:
             await self.store.fail_delivery(row.id, "the article no longer exists")
+        self.events.failed(Reason.ARTICLE_GONE, len(missing))
         send.rows = [row for row in send.rows if row not in missing]
         if rendered is None or not send.rows:
             return
@@ -322,6 +336,7 @@ class Dispatcher:
             return
         reading = send.rows[0].article_id if send.batch_key is None else None
         await self._sent.record(SentMessage(send.rows, chat.id, result, self.clock(), reading))
+        self.events.sent(send.rows, self.clock())
 
     async def _settle(self, send: Send, failure: SendFailure) -> None:
         """Act on a failed send: wait, hold, resend, move, reschedule, drop the chat or give up."""
@@ -344,18 +359,28 @@ class Dispatcher:
             moved=send.moved,
             timeouts=timeouts,
         )
-        log.info("send to chat %s failed (%s): %s", chat_id, failure.kind, failure.message)
+        log.info(
+            "send to chat %s failed (%s): %s",
+            chat_id,
+            failure.kind,
+            failure.message,
+            extra=chat_ids(chat_id),
+        )
         match step:
             case Wait(delay=delay):
+                self.events.flood_wait(delay.total_seconds(), len(send.rows))
                 now = asyncio.get_running_loop().time()
                 self.queue.flood(chat_id, delay.total_seconds(), now)
                 self.queue.requeue(send)
             case Hold():
+                self.events.retried(failure.kind, len(send.rows))
                 self.queue.requeue(send)
             case SendPlain():
+                self.events.retried(failure.kind, len(send.rows))
                 send.plain = True
                 self.queue.requeue(send)
             case MoveChat(new_chat_id=new_id):
+                self.events.retried(failure.kind, len(send.rows))
                 await self.store.move_chat(chat_id, new_id)
                 # Its waiting sends follow the new id, a chat of its own.
                 send.chat = replace(send.chat, id=new_id, kind=ChatKind.SUPERGROUP)
@@ -363,19 +388,33 @@ class Dispatcher:
                 self.queue.move(chat_id, send.chat)
                 self.queue.requeue(send)
             case Retry(at=at):
+                self.events.retried(failure.kind, len(send.rows))
                 for row in send.rows:
                     await self.store.retry_delivery(row.id, failure.message, at)
             case Resend(at=at):
+                self.events.retried(failure.kind, len(send.rows))
                 for row in send.rows:
                     await self.store.retry_delivery(row.id, failure.message, at, timed_out=True)
             case Unconfirmed():
                 ids = [row.id for row in send.rows]
                 await self.store.mark_unconfirmed(ids, failure.message, self.clock())
-                log.warning("send to chat %s timed out twice: maybe delivered", chat_id)
+                self.events.unconfirmed(failure.kind, len(ids))
+                log.warning(
+                    "send to chat %s timed out twice: maybe delivered",
+                    chat_id,
+                    extra=chat_ids(chat_id),
+                )
             case ChatGone():
                 await self.store.set_chat_active(chat_id, False)
                 cancelled = await self._cancel(chat_id, failure.message)
-                log.info("chat %s is gone: %d deliveries cancelled", chat_id, cancelled)
+                self.events.cancelled(Reason.CHAT_GONE, cancelled)
+                log.info(
+                    "chat %s is gone: %d deliveries cancelled",
+                    chat_id,
+                    cancelled,
+                    extra=chat_ids(chat_id),
+                )
             case Failed():
+                self.events.failed(failure.kind, len(send.rows))
                 for row in send.rows:
                     await self.store.fail_delivery(row.id, failure.message)

@@ -12,6 +12,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Final
 
+from bot.core.models import Feed
+
 # The ids a log collector can filter on, passed by callers with extra=.
 CONTEXT_FIELDS: Final = ("feed_id", "topic_id", "chat_id")
 
@@ -43,3 +45,13 @@ def log_handler(log_format: str, layout: str) -> logging.Handler:
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(layout))
     return handler
+
+
+def feed_ids(feed: Feed) -> dict[str, int]:
+    """The `extra=` of a log line about one feed: its id and its topic's."""
+    return {"feed_id": feed.id, "topic_id": feed.topic_id}
+
+
+def chat_ids(chat_id: int) -> dict[str, int]:
+    """The `extra=` of a log line about one chat."""
+    return {"chat_id": chat_id}

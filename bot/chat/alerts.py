@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from bot.adapters.logs import feed_ids
 from bot.adapters.telegram.sender import send
 from bot.chat.context import BotContext
 from bot.core.delivery import SendFailure
@@ -25,4 +26,9 @@ async def report_feed_health(context: BotContext, reports: Iterable[PollReport])
             text = render_health_event(tr, report.feed, report.health, report.error or "")
             result = await send(context.bot, admin_id, text)
             if isinstance(result, SendFailure):
-                log.warning("could not alert admin %s: %s", admin_id, result.message)
+                log.warning(
+                    "could not alert admin %s: %s",
+                    admin_id,
+                    result.message,
+                    extra={"chat_id": admin_id, **feed_ids(report.feed)},
+                )

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from bot.adapters.logs import feed_ids
 from bot.chat.alerts import report_feed_health
 from bot.chat.context import BotContext
 from bot.core.polls import Outcome
@@ -40,7 +41,7 @@ async def poll_due_feeds(context: BotContext) -> None:
                 "feed %s: %d new entries",
                 report.feed.url,
                 report.new_entries,
-                extra={"feed_id": report.feed.id, "topic_id": report.feed.topic_id},
+                extra=feed_ids(report.feed),
             )
     await report_feed_health(context, reports)
     if any(report.pushed and report.digests for report in reports):

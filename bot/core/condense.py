@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from enum import StrEnum
 
 from bot.core.models import Digest, Entry, Page
 from bot.core.structure import Structure, canonical_url, find_structure, may_have_structure
 from bot.core.summarize import summarize
 from bot.core.text import html_to_text
+
+
+class Method(StrEnum):
+    """What gave a digest its points: the publisher's own structure, or the summarizer."""
+
+    STRUCTURE = "structure"
+    SUMMARIZER = "summarizer"
+
+
+@dataclass(frozen=True)
+class Condensed:
+    """A digest and how its points were found."""
+
+    digest: Digest
+    method: Method
 
 
 def condense(
@@ -18,6 +34,17 @@ def condense(
     structure: Structure | None = None,
 ) -> Digest:
     """The digest of one feed entry; a fetched page's text and structure improve it."""
+    return condense_entry(entry, source_name, page_text=page_text, structure=structure).digest
+
+
+def condense_entry(
+    entry: Entry,
+    source_name: str,
+    *,
+    page_text: str | None = None,
+    structure: Structure | None = None,
+) -> Condensed:
+    """The digest of one feed entry, and whether the publisher's structure gave its points."""
     text = html_to_text(entry.html)
     if page_text and len(page_text) > len(text):
         text = page_text
@@ -33,7 +60,8 @@ def condense(
         page_description=found.description,
     )
     own = {canonical_url(entry.link), found.canonical_url}
-    return Digest(
+    method = Method.STRUCTURE if found.key_points or found.pages else Method.SUMMARIZER
+    digest = Digest(
         title=entry.title or entry.link,
         url=entry.link,
         source_name=source_name,
@@ -46,6 +74,7 @@ def condense(
         next_url=found.next_url,
         next_title=found.next_title,
     )
+    return Condensed(digest, method)
 
 
 def _either(page: Structure, content: Structure) -> Structure:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from bot.core.condense import Method
 from bot.core.models import Feed
 from bot.core.schedule import HealthEvent
 
@@ -30,3 +32,5 @@ class PollReport:
     problem: str | None = None
     title: str = ""
     health: HealthEvent | None = None
+    # The digests by (language, method); they add up to `digests`.
+    condensed: Mapping[tuple[str, Method], int] = field(default_factory=dict)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.condense import condense
+from bot.core.condense import Method, condense, condense_entry
 from bot.core.feeds import parse_feed
 from bot.core.lede import is_boilerplate
 from bot.core.models import Entry
@@ -138,3 +138,19 @@ def test_a_teaser_cut_off_with_an_ellipsis_is_no_lede() -> None:
         "東京 江東区のマンションで80歳の女性を縛って殺害したとして逮捕された３人は、"
         "他人名義の携帯電話を持っていたことが捜査関係者への取材でわかりました。"
     )
+
+
+def test_the_method_says_whose_points_a_digest_has() -> None:
+    """The publisher's key points or sections make it "structure"; else the summarizer's."""
+    html = (DATA.parent / "pages" / "seed-digest-ja.html").read_text(encoding="utf-8")
+    url = "https://chrysanthemum-digest.example/articles/ukraine-peace-talks/"
+    feed = parse_feed((DATA / "gihyo-rss2_2020-01-25.xml").read_bytes(), "u")
+    entry = feed.entries[0]
+
+    plain = condense_entry(entry, "Feed")
+    structured = condense_entry(entry, "Feed", structure=find_structure(html, url))
+
+    assert plain.method is Method.SUMMARIZER
+    assert plain.digest == condense(entry, "Feed")
+    assert structured.method is Method.STRUCTURE
+    assert structured.digest.key_points[0].startswith("2024年1月にトランプ氏")
