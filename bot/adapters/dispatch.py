@@ -347,6 +347,7 @@ class Dispatcher:
         log.info("send to chat %s failed (%s): %s", chat_id, failure.kind, failure.message)
         match step:
             case Wait(delay=delay):
+                await self.store.count_throttled(self.clock(), delay.total_seconds())
                 now = asyncio.get_running_loop().time()
                 self.queue.flood(chat_id, delay.total_seconds(), now)
                 self.queue.requeue(send)
