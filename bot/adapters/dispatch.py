@@ -369,6 +369,7 @@ class Dispatcher:
         match step:
             case Wait(delay=delay):
                 self.events.flood_wait(delay.total_seconds(), len(send.rows))
+                await self.store.count_throttled(self.clock(), delay.total_seconds())
                 now = asyncio.get_running_loop().time()
                 self.queue.flood(chat_id, delay.total_seconds(), now)
                 self.queue.requeue(send)

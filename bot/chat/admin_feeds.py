@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Update
 from telegram.constants import ChatAction
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler
 
+from bot.adapters.chart_png import draw_stats_chart
 from bot.adapters.telegram.keyboards import markup
 from bot.chat.admin import admin_reader, usage
 from bot.chat.alerts import report_feed_health
 from bot.chat.context import BotContext
+from bot.chat.readers import Reader
 from bot.chat.replies import edit_under, reply, reply_rendered
 from bot.chat.routing import button, command
 from bot.chat.topics import find_topic
 from bot.core import outcomes
 from bot.core.callbacks import Action, decode, parse_id
-from bot.core.models import Topic
+from bot.core.chart import chart_start, fits_caption, shape_stats_chart
+from bot.core.models import BotStats, Topic
 from bot.core.render_feeds import (
     MAX_LISTED_PROBLEMS,
     render_add_feed,
@@ -34,6 +40,7 @@ from bot.core.render_feeds import (
     render_stats,
 )
 from bot.operations import feeds as feeds_ops
+from bot.operations.maintenance import OUTBOX_KEEP
 
 log = logging.getLogger(__name__)
 
@@ -179,13 +186,72 @@ async def poll_now(update: Update, context: BotContext) -> None:
 
 
 async def stats(update: Update, context: BotContext) -> None:
-    """/stats: subscribers, the outbox over the last 24 hours, and feeds in trouble."""
+    """/stats: subscribers, the outbox over the last 24 hours, feeds in trouble, and a chart.
+
+    The chart is a photo with the text as its caption when the text fits one, else a photo
+    after the text. Whatever goes wrong with the chart, the text is sent.
+    """
     reader = await admin_reader(update, context)
     if reader is None:
         return
-    numbers = await context.store.bot_stats(context.now() - STATS_WINDOW)
+    now = context.now()
+    numbers = await context.store.bot_stats(now - STATS_WINDOW)
     unhealthy = await context.store.unhealthy_feeds(MAX_LISTED_PROBLEMS)
-    await reply(update, render_stats(reader.tr, numbers, unhealthy))
+    text = render_stats(reader.tr, numbers, unhealthy)
+    png = await _stats_chart(context, reader, numbers, now)
+    message = update.effective_message
+    if png is None or message is None:
+        await reply(update, text)
+        return
+    captioned = fits_caption(text)
+    if not captioned:
+        await reply(update, text)
+    try:
+        await message.reply_photo(png, caption=text if captioned else None, do_quote=False)
+    except TelegramError as error:
+        log.warning("could not send the /stats chart: %s", error)
+        if captioned:
+            await reply(update, text)
+
+
+async def _stats_chart(
+    context: BotContext, reader: Reader, numbers: BotStats, now: datetime
+) -> bytes | None:
+    """The /stats chart as a PNG in the chat's language and timezone; None without one."""
+    store = context.store
+    try:
+        chat = await store.get_chat(reader.chat_id)
+        tz = _zone(chat.timezone if chat else "UTC")
+        since = chart_start(now, tz)
+        ok = numbers.feeds - numbers.failing_feeds - numbers.disabled_feeds
+        chart = shape_stats_chart(
+            reader.tr,
+            now=now,
+            tz=tz,
+            topics={topic.id: topic.name for topic in await store.list_topics()},
+            pushes=await store.pushes_by_hour(since),
+            throttles=await store.throttles_by_hour(since),
+            health=(ok, numbers.failing_feeds, numbers.disabled_feeds),
+            # Finished sends are deleted after a week, or with their articles before that.
+            kept=min(OUTBOX_KEEP, timedelta(days=context.settings.retention_days)),
+        )
+        if chart is None:
+            return None
+        await context.bot.send_chat_action(
+            reader.chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=reader.thread_id
+        )
+        # A second or two of drawing: not on the event loop, where other chats wait.
+        return await asyncio.to_thread(draw_stats_chart, chart)
+    except Exception as error:  # the text goes out without its chart, whatever happened
+        log.warning("could not draw the /stats chart: %r", error)
+        return None
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
 
 
 def handlers() -> list[BaseHandler[Update, BotContext, None]]:

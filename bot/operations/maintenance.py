@@ -25,6 +25,7 @@ class Cleaned:
 async def clean_up(store: Store, now: datetime, retention: timedelta) -> Cleaned:
     """Delete outbox rows finished over a week ago and articles older than the retention."""
     deliveries = await store.delete_finished_deliveries(now - OUTBOX_KEEP)
+    await store.delete_old_throttles(now - OUTBOX_KEEP)
     articles = await store.delete_old_articles(now - retention)
     log.info("cleanup: %d outbox rows and %d articles deleted", deliveries, articles)
     return Cleaned(deliveries, articles)

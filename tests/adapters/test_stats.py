@@ -103,3 +103,59 @@ async def test_bot_stats_and_unhealthy_feeds(store: Store) -> None:
         (f2.id, 2, False),
     ]
     assert [f.id for f in await store.unhealthy_feeds(1)] == [f3.id]
+
+
+async def test_pushes_by_hour_count_sent_and_failed_per_topic(store: Store) -> None:
+    tech = await store.add_topic("tech", "Tech")
+    world = await store.add_topic("world", "World")
+    tech_feed = await store.add_feed(tech.id, "https://a.example/feed")
+    world_feed = await store.add_feed(world.id, "https://b.example/feed")
+    for chat_id in (1, 2):
+        await store.upsert_chat(chat_id, kind=ChatKind.PRIVATE)
+        await store.subscribe(chat_id, tech.id)
+    await store.subscribe(1, world.id)
+    early = NOW.replace(hour=9, minute=10)
+    late = NOW.replace(hour=11, minute=59)
+
+    await poll(store, tech_feed.id, ["old"], OLD)
+    for row in await store.claim_deliveries(OLD, 10, "w"):
+        await store.mark_sent(row.id, 1, OLD)
+    await poll(store, tech_feed.id, ["a"], early)
+    sent, failed = await store.claim_deliveries(early, 10, "w")
+    await store.mark_sent(sent.id, 2, early)
+    await store.fail_delivery(failed.id, "bad request")
+    await poll(store, world_feed.id, ["b"], late)
+    await poll(store, tech_feed.id, ["c"], late)
+    maybe, sent_late, pending = await store.claim_deliveries(late, 10, "w")
+    await store.mark_unconfirmed([maybe.id], "Timed out", late)
+    await store.mark_sent(sent_late.id, 3, late)
+    assert pending.status.value == "claimed"
+
+    hours = await store.pushes_by_hour(NOW - timedelta(days=1))
+    assert [(h.hour, h.topic_id, h.sent, h.failed) for h in hours] == [
+        (NOW.replace(hour=9), tech.id, 1, 1),
+        (NOW.replace(hour=11), tech.id, 1, 0),
+        (NOW.replace(hour=11), world.id, 1, 0),
+    ]
+    assert sum(h.sent for h in await store.pushes_by_hour(OLD)) == 5
+
+
+async def test_429s_are_counted_per_hour_with_the_seconds_waited(store: Store) -> None:
+    await store.count_throttled(NOW.replace(minute=1), 3.0)
+    await store.count_throttled(NOW.replace(minute=59), 4.5)
+    await store.count_throttled(NOW + timedelta(hours=1), 1.0)
+    await store.count_throttled(OLD, 9.0)
+
+    hours = await store.throttles_by_hour(NOW.replace(minute=30))
+    assert [(h.hour, h.waits, h.seconds) for h in hours] == [
+        (NOW, 2, 7.5),
+        (NOW + timedelta(hours=1), 1, 1.0),
+    ]
+    assert len(await store.throttles_by_hour(OLD)) == 3
+
+    # The cleanup deletes the hours that ended before its cutoff, and only those.
+    assert await store.delete_old_throttles(NOW.replace(minute=30)) == 1
+    assert [h.hour for h in await store.throttles_by_hour(OLD)] == [
+        NOW,
+        NOW + timedelta(hours=1),
+    ]

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
-from bot.adapters.store import ChatKind
+import pytest
+from PIL import Image
+
+from bot.adapters.store import ChatKind, NewArticle
+from bot.chat import admin_feeds
+from bot.core.models import Digest, Entry
 from tests.conftest import ADMIN, USER, RunningBot
+from tests.fakes.botapi_state import Call
 from tests.fakes.feedserver import FeedServer
 
 GIHYO = "/feeds/gihyo-rss2_2020-01-25.xml"
 LABEL = "<b>Tech</b> (<code>tech</code>)"
+
+
+def article(key: str) -> NewArticle:
+    url = f"https://example.com/{key}"
+    digest = Digest(f"Title {key}", url, "Example", None, "en", "Lede.", ("Point.",))
+    return NewArticle(Entry(key, digest.title, url, "", None, "en"), digest)
 
 
 def rss(*items: tuple[str, str]) -> bytes:
@@ -227,7 +240,24 @@ async def test_pollnow_without_feeds(running_bot: RunningBot) -> None:
     assert call.params["text"] == "There are no feeds to poll."
 
 
-async def test_stats(running_bot: RunningBot) -> None:
+STATS_TEXT = (
+    "<b>📊 Stats</b>\n"
+    "📚 Topics: 1\n"
+    "📡 Feeds: 1\n"
+    "👥 Subscribed chats: 1\n"
+    "⏸ Paused chats: 0\n"
+    "🚫 Blocked or gone chats: 1\n"
+    "📬 Deliveries pending: 0\n"
+    "✅ Sent in the last 24 hours: {sent}\n"
+    "❌ Failed in the last 24 hours: 0\n"
+    "⚠️ Failing feeds: 1\n"
+    "⛔ Disabled feeds: 0\n"
+    "• <b>Flaky</b> #{feed}: timeout"
+)
+
+
+async def stats_bot(running_bot: RunningBot) -> int:
+    """A topic, a failing feed, a subscribed chat and a gone one: the flaky feed's id."""
     store = running_bot.store
     tech = await store.add_topic("tech", "Tech")
     await store.upsert_chat(USER, kind=ChatKind.PRIVATE)
@@ -237,21 +267,118 @@ async def test_stats(running_bot: RunningBot) -> None:
     flaky = await store.add_feed(tech.id, "https://example.com/flaky.xml", "Flaky")
     now = datetime.now(UTC)
     await store.record_failure(flaky.id, error="timeout", polled_at=now, next_poll_at=now)
-    call = await running_bot.command(ADMIN, "/stats")
-    assert call.params["text"] == (
-        "<b>📊 Stats</b>\n"
-        "📚 Topics: 1\n"
-        "📡 Feeds: 1\n"
-        "👥 Subscribed chats: 1\n"
-        "⏸ Paused chats: 0\n"
-        "🚫 Blocked or gone chats: 1\n"
-        "📬 Deliveries pending: 0\n"
-        "✅ Sent in the last 24 hours: 0\n"
-        "❌ Failed in the last 24 hours: 0\n"
-        "⚠️ Failing feeds: 1\n"
-        "⛔ Disabled feeds: 0\n"
-        f"• <b>Flaky</b> #{flaky.id}: timeout"
+    return flaky.id
+
+
+async def stats_photo(running_bot: RunningBot, chat_id: int = ADMIN, **kwargs: object) -> Call:
+    """Send /stats and wait for the chart."""
+    since = len(running_bot.api.calls())
+    running_bot.api.inject_command(chat_id, "/stats", **kwargs)  # type: ignore[arg-type]
+    return await running_bot.api.wait_for_call_async("sendPhoto", since=since)
+
+
+def png_size(call: Call) -> tuple[int, int]:
+    """The size of the PNG a sendPhoto uploaded, as Pillow decodes it."""
+    image = Image.open(io.BytesIO(call.files["photo"].content))
+    image.load()
+    assert image.format == "PNG"
+    return image.size
+
+
+async def test_stats(running_bot: RunningBot) -> None:
+    flaky = await stats_bot(running_bot)
+    call = await stats_photo(running_bot)
+    # The text fits a caption: one message, the chart captioned with the text.
+    assert call.params["caption"] == STATS_TEXT.format(sent=0, feed=flaky)
+    assert call.params["chat_id"] == ADMIN
+    assert png_size(call) == (1200, 800)
+    assert [c.params["action"] for c in running_bot.api.calls("sendChatAction")] == [
+        "upload_photo"
+    ]
+    assert running_bot.api.calls("sendMessage") == []
+
+
+async def test_stats_charts_the_pushes_in_the_readers_language(running_bot: RunningBot) -> None:
+    await stats_bot(running_bot)
+    store = running_bot.store
+    [feed] = await store.list_feeds()
+    now = datetime.now(UTC)
+    await store.save_poll(
+        feed.id,
+        [article("a"), article("b")],
+        polled_at=now,
+        next_poll_at=now,
+        etag=None,
+        modified=None,
+        title="Flaky",
+        problem=None,
+        push=True,
     )
+    for row in await store.claim_deliveries(now, 10, "test"):
+        await store.mark_sent(row.id, 1, now)
+    await store.count_throttled(now, 3.0)
+    call = await stats_photo(running_bot, language_code="ja")
+    assert call.params["caption"].startswith("<b>📊 統計</b>\n")
+    assert "✅ 過去24時間の配信成功：2\n" in call.params["caption"]
+    assert png_size(call) == (1200, 800)
+
+
+async def test_stats_too_long_for_a_caption_sends_the_text_then_the_chart(
+    running_bot: RunningBot,
+) -> None:
+    store = running_bot.store
+    tech = await store.add_topic("tech", "Tech")
+    now = datetime.now(UTC)
+    for i in range(10):
+        feed = await store.add_feed(tech.id, f"https://example.com/{i}.xml", f"Feed {i}")
+        error = f"HTTP 503 Service Unavailable {'x' * 150}"
+        await store.record_failure(feed.id, error=error, polled_at=now, next_poll_at=now)
+    since = len(running_bot.api.calls())
+    text = await running_bot.command(ADMIN, "/stats")
+    photo = await running_bot.api.wait_for_call_async("sendPhoto", since=since)
+    assert text.params["text"].startswith("<b>📊 Stats</b>\n")
+    assert text.params["text"].count("HTTP 503") == 10
+    assert "caption" not in photo.params
+    assert png_size(photo) == (1200, 800)
+    assert running_bot.api.calls().index(text) < running_bot.api.calls().index(photo)
+
+
+async def test_stats_without_feeds_or_pushes_is_text_only(running_bot: RunningBot) -> None:
+    call = await running_bot.command(ADMIN, "/stats")
+    assert call.params["text"].startswith("<b>📊 Stats</b>\n📚 Topics: 0\n")
+    await running_bot.command(ADMIN, "/mytopics")  # /stats is over
+    assert running_bot.api.calls("sendPhoto") == []
+
+
+async def test_a_refused_chart_still_sends_the_text(running_bot: RunningBot) -> None:
+    flaky = await stats_bot(running_bot)
+    running_bot.api.queue_error(ADMIN, "chat_not_found", method="sendPhoto")
+    call = await running_bot.command(ADMIN, "/stats")
+    assert call.params["text"] == STATS_TEXT.format(sent=0, feed=flaky)
+    [refused] = running_bot.api.calls("sendPhoto")
+    assert not refused.ok
+
+
+async def test_a_chart_that_cannot_be_drawn_still_sends_the_text(
+    running_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(chart: object) -> bytes:
+        raise RuntimeError("no font")
+
+    monkeypatch.setattr(admin_feeds, "draw_stats_chart", broken)
+    flaky = await stats_bot(running_bot)
+    call = await running_bot.command(ADMIN, "/stats")
+    assert call.params["text"] == STATS_TEXT.format(sent=0, feed=flaky)
+    assert running_bot.api.calls("sendPhoto") == []
+
+
+async def test_stats_for_others_is_refused_without_a_chart(running_bot: RunningBot) -> None:
+    await stats_bot(running_bot)
+    call = await running_bot.command(USER, "/stats")
+    assert call.params["text"] == "Sorry, only the bot's admins can do that."
+    await running_bot.command(USER, "/mytopics")
+    assert running_bot.api.calls("sendPhoto") == []
+    assert running_bot.api.calls("sendChatAction") == []
 
 
 def home_page(*links: tuple[str, str, str]) -> bytes:

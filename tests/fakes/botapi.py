@@ -345,7 +345,7 @@ class BotApiServer(InjectUpdates):
     ) -> None:
         """Refuse the next count sends to chat_id (None: all, until clear_errors) with kind.
 
-        Without method, sends are sendMessage, sendDocument and the message edits. A
+        Without method, sends are sendMessage, sendDocument, sendPhoto and the message edits. A
         "timeout" holds the request `hold` seconds (past the client's read timeout), then
         answers 504 without running it.
         """

@@ -17,10 +17,10 @@ from typing import Any, Final
 # Methods a scripted error hits when the test does not name one: the ones that post or change
 # a message, not chat actions or callback answers.
 MESSAGE_METHODS: Final = frozenset(
-    {"sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"}
+    {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"}
 )
 # Methods that post a new message: the ones Telegram's flood limits count.
-POSTING_METHODS: Final = frozenset({"sendMessage", "sendDocument"})
+POSTING_METHODS: Final = frozenset({"sendMessage", "sendDocument", "sendPhoto"})
 # How long a scripted timeout holds a request: longer than PTB's default read timeout (5 s).
 DEFAULT_HOLD: Final = 6.0
 

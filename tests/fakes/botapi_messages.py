@@ -215,6 +215,17 @@ def send_message(state: BotApiState, params: JSON, files: dict[str, UploadedFile
 
 
 def send_document(state: BotApiState, params: JSON, files: dict[str, UploadedFile]) -> JSON:
+    return send_file(state, params, files, "document")
+
+
+def send_photo(state: BotApiState, params: JSON, files: dict[str, UploadedFile]) -> JSON:
+    return send_file(state, params, files, "photo")
+
+
+def send_file(
+    state: BotApiState, params: JSON, files: dict[str, UploadedFile], field: str
+) -> JSON:
+    """sendDocument or sendPhoto: the file uploaded (or an id), with an optional caption."""
     caption, entities = formatted_text(
         params,
         "caption",
@@ -223,20 +234,20 @@ def send_document(state: BotApiState, params: JSON, files: dict[str, UploadedFil
         empty=None,
         too_long="message caption is too long",
     )
-    document = params.get("document")
-    if isinstance(document, str) and document.startswith("attach://"):
-        document = files.get(document.removeprefix("attach://"))
-    elif document is None:
-        document = files.get("document")
-    if isinstance(document, UploadedFile):
-        stored = state.add_file(document.content, document.filename, document.content_type)
-    elif isinstance(document, str) and document in state.files:
-        stored = state.files[document]
-    elif document is None:
-        raise bad_request("there is no document in the request")
+    upload = params.get(field)
+    if isinstance(upload, str) and upload.startswith("attach://"):
+        upload = files.get(upload.removeprefix("attach://"))
+    elif upload is None:
+        upload = files.get(field)
+    if isinstance(upload, UploadedFile):
+        stored = state.add_file(upload.content, upload.filename, upload.content_type)
+    elif isinstance(upload, str) and upload in state.files:
+        stored = state.files[upload]
+    elif upload is None:
+        raise bad_request(f"there is no {field} in the request")
     else:
         raise bad_request("wrong file identifier/HTTP URL specified")
-    content: JSON = {"document": stored.document()}
+    content: JSON = {field: stored.photo() if field == "photo" else stored.document()}
     if caption:
         content["caption"] = caption
     if entities:
@@ -305,6 +316,7 @@ def answer_callback_query(
 METHODS: Final[dict[str, Method]] = {
     "sendMessage": send_message,
     "sendDocument": send_document,
+    "sendPhoto": send_photo,
     "editMessageText": edit_message_text,
     "editMessageReplyMarkup": edit_message_reply_markup,
     "deleteMessage": delete_message,
@@ -315,6 +327,7 @@ CHAT_BOUND: Final = frozenset(
     {
         "sendMessage",
         "sendDocument",
+        "sendPhoto",
         "editMessageText",
         "editMessageReplyMarkup",
         "deleteMessage",

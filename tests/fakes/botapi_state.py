@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import mimetypes
+import struct
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -88,6 +89,14 @@ class StoredFile:
             "mime_type": self.mime_type,
             "file_size": len(self.content),
         }
+
+    def photo(self) -> list[JSON]:
+        """The PhotoSize list of a message carrying this file: one size, a PNG's own."""
+        # A PNG's IHDR chunk: width and height, big-endian, at bytes 16 to 24.
+        png = self.content.startswith(b"\x89PNG\r\n\x1a\n") and len(self.content) >= 24
+        width, height = struct.unpack(">II", self.content[16:24]) if png else (0, 0)
+        size = {"file_size": len(self.content), "width": width, "height": height}
+        return [{"file_id": self.file_id, "file_unique_id": self.file_unique_id, **size}]
 
     def file(self) -> JSON:
         """The File object getFile returns."""

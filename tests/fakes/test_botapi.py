@@ -539,6 +539,28 @@ async def test_send_document_keeps_the_uploaded_bytes(server: BotApiServer, bot:
     assert server.file_content(sent.document.file_id) == b"<opml/>"
 
 
+async def test_send_photo_answers_the_pngs_size_and_keeps_its_bytes(
+    server: BotApiServer, bot: Bot
+) -> None:
+    # A PNG's signature and IHDR chunk: 640 × 480.
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + (640).to_bytes(4) + (480).to_bytes(4)
+
+    sent = await bot.send_photo(USER, png, caption="<b>chart</b>", parse_mode="HTML")
+
+    [size] = sent.photo
+    assert (size.width, size.height) == (640, 480)
+    assert sent.caption == "chart"
+    assert server.file_content(size.file_id) == png
+    assert server.calls("sendPhoto")[0].files["photo"].content == png
+
+
+async def test_a_photo_caption_over_1024_characters_is_refused(
+    server: BotApiServer, bot: Bot
+) -> None:
+    with pytest.raises(BadRequest, match="caption is too long"):
+        await bot.send_photo(USER, b"\x89PNG", caption="x" * 1025)
+
+
 def test_multipart_bodies_decode_their_json_fields(
     server: BotApiServer, http: httpx.Client
 ) -> None:

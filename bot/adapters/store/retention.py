@@ -1,4 +1,5 @@
-"""Retention: deleting finished outbox rows and old articles, so the database stays bounded."""
+"""Retention: deleting finished outbox rows, their 429 counts and old articles, so the database
+stays bounded."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Final
 
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.rows import to_text
+from bot.adapters.store.stats import HOUR_CHARS
 from bot.core.models import DeliveryStatus
 
 # Deleted in batches, each one statement, so chat handlers get the connection in between.
@@ -35,6 +37,12 @@ class Retention(StoreBase):
             )
             """,
             (*FINISHED, to_text(before)),
+        )
+
+    async def delete_old_throttles(self, before: datetime) -> int:
+        """Delete the hourly 429 counts of hours that ended before then; return how many."""
+        return await self._write(
+            "DELETE FROM throttles WHERE hour < ?", (to_text(before)[:HOUR_CHARS],)
         )
 
     async def delete_old_articles(self, before: datetime) -> int:

@@ -1,12 +1,17 @@
-"""Counts for the admins' /stats: chats, the outbox over a recent window, feed health."""
+"""Counts for the admins' /stats: chats, the outbox over a recent window, feed health, and the
+hourly counts its chart is drawn from (pushes per topic, failures, Telegram's 429s)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Final
 
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.rows import feed_from_row, from_text, to_text
+from bot.core.chart import ThrottleHour, TopicHour
 from bot.core.models import BotStats, DeliveryStatus, Feed
+
+HOUR_CHARS: Final = 13  # "2025-01-31T08" of a stored time: its UTC hour
 
 
 class Stats(StoreBase):
@@ -73,3 +78,58 @@ class Stats(StoreBase):
             (DeliveryStatus.PENDING, to_text(now)),
         )
         return from_text(row[0]) if row is not None else None
+
+    async def pushes_by_hour(self, since: datetime) -> list[TopicHour]:
+        """Pushes per UTC hour and topic from `since` on: sent (or maybe sent), and failed.
+
+        A failed row keeps the time of its last attempt in claimed_at.
+        """
+        rows = await self._fetchall(
+            f"""
+            SELECT substr(d.at, 1, {HOUR_CHARS}) AS hour, f.topic_id,
+                   sum(d.status != ?), sum(d.status = ?)
+            FROM (SELECT article_id, status,
+                         CASE WHEN status = ? THEN coalesce(claimed_at, created_at)
+                              ELSE sent_at END AS at
+                  FROM deliveries WHERE status IN (?, ?, ?)) d
+            JOIN articles a ON a.id = d.article_id
+            JOIN feeds f ON f.id = a.feed_id
+            WHERE d.at >= ?
+            GROUP BY hour, f.topic_id
+            ORDER BY hour, f.topic_id
+            """,
+            (
+                DeliveryStatus.FAILED,
+                DeliveryStatus.FAILED,
+                DeliveryStatus.FAILED,
+                DeliveryStatus.SENT,
+                DeliveryStatus.UNCONFIRMED,
+                DeliveryStatus.FAILED,
+                to_text(since),
+            ),
+        )
+        return [TopicHour(_hour(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in rows]
+
+    async def count_throttled(self, at: datetime, seconds: float) -> None:
+        """Count one 429 from Telegram at `at`, which asked to wait `seconds`."""
+        await self._write(
+            """
+            INSERT INTO throttles (hour, waits, seconds) VALUES (?, 1, ?)
+            ON CONFLICT (hour) DO UPDATE SET
+                waits = waits + 1, seconds = seconds + excluded.seconds
+            """,
+            (to_text(at)[:HOUR_CHARS], seconds),
+        )
+
+    async def throttles_by_hour(self, since: datetime) -> list[ThrottleHour]:
+        """Telegram's 429s per UTC hour from the hour of `since` on, and the seconds waited."""
+        rows = await self._fetchall(
+            "SELECT hour, waits, seconds FROM throttles WHERE hour >= ? ORDER BY hour",
+            (to_text(since)[:HOUR_CHARS],),
+        )
+        return [ThrottleHour(_hour(row[0]), int(row[1]), float(row[2])) for row in rows]
+
+
+def _hour(text: str) -> datetime:
+    """The UTC hour stored as "2025-01-31T08"."""
+    return datetime.strptime(text, "%Y-%m-%dT%H").replace(tzinfo=UTC)
