@@ -1,8 +1,11 @@
 """Drawing the /stats chart (`core.chart.StatsChart`) as PNG bytes, with matplotlib's Agg.
 
-matplotlib is imported on the first chart only, so that neither start-up nor a bot that is
-never asked for /stats pays for it. Each chart is its own `Figure` on its own Agg canvas, never
-pyplot's global state, so charts may be drawn in worker threads (`asyncio.to_thread`).
+The bot draws each chart in a short-lived process of its own (`draw_apart`, which runs this
+module: the chart pickled in on stdin, the PNG out on stdout): matplotlib and its
+caches take some 60 MB once imported, which would otherwise stay in the bot for good, and the
+drawing takes a second or two that the event loop does not wait for. Each chart is its own
+`Figure` on its own Agg canvas, never pyplot's global state, so `draw_stats_chart` may also be
+called in a thread.
 
 Every text is drawn in IPAexGothic, which covers Latin and Japanese alike. It is loaded by path
 from the matplotlib-fontja wheel (without importing that package, which would change matplotlib's
@@ -11,8 +14,11 @@ global settings), so the chart looks the same on a machine without any system fo
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import io
+import pickle
+import sys
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
@@ -41,6 +47,9 @@ NOT_KEPT_COLOUR: Final = "#EEEEEE"
 # Figures of their own are safe apart, but matplotlib's font and text caches are shared and
 # not documented as thread-safe: one chart at a time (they are rare, and take a second).
 _DRAWING: Final = threading.Lock()
+# One drawing process at a time, however many admins ask at once.
+_APART: Final = asyncio.Lock()
+DRAW_TIMEOUT: Final = 60.0  # seconds; a chart takes one or two
 
 
 def font_path() -> Path:
@@ -50,6 +59,31 @@ def font_path() -> Path:
     if not locations:
         raise FileNotFoundError(f"the {FONT_PACKAGE} package (a dependency) is not installed")
     return Path(next(iter(locations))) / FONT_FILE
+
+
+async def draw_apart(chart: StatsChart) -> bytes:
+    """`draw_stats_chart` in a new Python process, which ends with the chart and frees its
+    memory. Raises RuntimeError with the child's last line when it fails or takes too long."""
+    async with _APART:
+        child = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            __name__,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            async with asyncio.timeout(DRAW_TIMEOUT):
+                png, errors = await child.communicate(pickle.dumps(chart))
+        finally:
+            if child.returncode is None:  # timed out, or the bot is stopping
+                child.kill()
+                await child.wait()
+        if child.returncode != 0 or not png:
+            last = errors.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+            raise RuntimeError(f"the chart process exited with {child.returncode}: {last[0]}")
+        return png
 
 
 def draw_stats_chart(chart: StatsChart) -> bytes:
@@ -185,3 +219,8 @@ def _sized(font: FontProperties, size: float) -> FontProperties:
     sized = font.copy()
     sized.set_size(size)
     return sized
+
+
+if __name__ == "__main__":
+    # The chart comes from the bot itself (draw_apart), never from outside.
+    sys.stdout.buffer.write(draw_stats_chart(pickle.load(sys.stdin.buffer)))

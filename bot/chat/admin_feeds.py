@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import datetime, timedelta
 from typing import Final
@@ -13,7 +12,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler
 
-from bot.adapters.chart_png import draw_stats_chart
+from bot.adapters.chart_png import draw_apart
 from bot.adapters.telegram.keyboards import markup
 from bot.chat.admin import admin_reader, usage
 from bot.chat.alerts import report_feed_health
@@ -40,7 +39,7 @@ from bot.core.render_feeds import (
     render_stats,
 )
 from bot.operations import feeds as feeds_ops
-from bot.operations.maintenance import OUTBOX_KEEP
+from bot.operations.maintenance import HISTORY_KEEP
 
 log = logging.getLogger(__name__)
 
@@ -232,16 +231,16 @@ async def _stats_chart(
             pushes=await store.pushes_by_hour(since),
             throttles=await store.throttles_by_hour(since),
             health=(ok, numbers.failing_feeds, numbers.disabled_feeds),
-            # Finished sends are deleted after a week, or with their articles before that.
-            kept=min(OUTBOX_KEEP, timedelta(days=context.settings.retention_days)),
+            # Hourly counts outlive the outbox rows they were counted from (push_hours).
+            kept=HISTORY_KEEP,
         )
         if chart is None:
             return None
         await context.bot.send_chat_action(
             reader.chat_id, ChatAction.UPLOAD_PHOTO, message_thread_id=reader.thread_id
         )
-        # A second or two of drawing: not on the event loop, where other chats wait.
-        return await asyncio.to_thread(draw_stats_chart, chart)
+        # A second or two of drawing, and matplotlib's memory: in a process of its own.
+        return await draw_apart(chart)
     except Exception as error:  # the text goes out without its chart, whatever happened
         log.warning("could not draw the /stats chart: %r", error)
         return None

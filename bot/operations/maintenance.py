@@ -12,6 +12,8 @@ from bot.adapters.store import Store
 log = logging.getLogger(__name__)
 
 OUTBOX_KEEP: Final = timedelta(days=7)
+# How long the /stats chart's hourly counts (pushes per topic, 429s) outlive the outbox rows.
+HISTORY_KEEP: Final = timedelta(days=31)
 
 
 @dataclass(frozen=True)
@@ -23,9 +25,12 @@ class Cleaned:
 
 
 async def clean_up(store: Store, now: datetime, retention: timedelta) -> Cleaned:
-    """Delete outbox rows finished over a week ago and articles older than the retention."""
-    deliveries = await store.delete_finished_deliveries(now - OUTBOX_KEEP)
-    await store.delete_old_throttles(now - OUTBOX_KEEP)
+    """Delete outbox rows finished over a week ago (or, with a shorter retention, with their
+    articles), articles older than the retention, and chart counts older than HISTORY_KEEP."""
+    # Before their articles go (which would take them along uncounted in push_hours).
+    deliveries = await store.delete_finished_deliveries(now - min(OUTBOX_KEEP, retention))
+    await store.delete_old_throttles(now - HISTORY_KEEP)
+    await store.delete_old_push_hours(now - HISTORY_KEEP)
     articles = await store.delete_old_articles(now - retention)
     log.info("cleanup: %d outbox rows and %d articles deleted", deliveries, articles)
     return Cleaned(deliveries, articles)

@@ -154,3 +154,18 @@ def test_importing_the_bot_does_not_import_matplotlib() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_bot_draws_in_a_process_of_its_own_and_keeps_no_matplotlib() -> None:
+    code = (
+        "import asyncio, io, sys\n"
+        "from PIL import Image\n"
+        "from bot.adapters.chart_png import draw_apart\n"
+        "from tests.adapters.test_chart_png import sample_chart\n"
+        "png = asyncio.run(draw_apart(sample_chart('ja')))\n"
+        "print(Image.open(io.BytesIO(png)).size, 'matplotlib' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "(1200, 800) False"

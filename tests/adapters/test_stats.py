@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.adapters.store import ChatKind, NewArticle, Store
 from bot.core.models import BotStats, Digest, Entry
+from bot.operations.maintenance import HISTORY_KEEP, clean_up
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=3)
@@ -159,3 +161,71 @@ async def test_429s_are_counted_per_hour_with_the_seconds_waited(store: Store) -
         NOW,
         NOW + timedelta(hours=1),
     ]
+
+
+async def test_pushes_by_hour_are_the_same_after_the_cleanup_deletes_their_rows(
+    store: Store,
+) -> None:
+    tech = await store.add_topic("tech", "Tech")
+    feed = await store.add_feed(tech.id, "https://a.example/feed")
+    for chat_id in (1, 2, 3):
+        await store.upsert_chat(chat_id, kind=ChatKind.PRIVATE)
+        await store.subscribe(chat_id, tech.id)
+    weeks_ago = NOW - timedelta(days=10, minutes=30)
+    await poll(store, feed.id, ["old"], weeks_ago)
+    first, second, third = await store.claim_deliveries(weeks_ago, 10, "w")
+    await store.mark_sent(first.id, 1, weeks_ago)
+    await store.mark_unconfirmed([second.id], "Timed out", weeks_ago)
+    await store.fail_delivery(third.id, "bad request")
+    await poll(store, feed.id, ["new"], RECENT)
+    for row in await store.claim_deliveries(RECENT, 10, "w"):
+        await store.mark_sent(row.id, 2, RECENT)
+    since = NOW - timedelta(days=14)
+    before = await store.pushes_by_hour(since)
+
+    cleaned = await clean_up(store, NOW, timedelta(days=30))
+
+    assert cleaned.deliveries == 3
+    assert len(await store.list_deliveries()) == 3  # the recent ones
+    assert await store.pushes_by_hour(since) == before
+    assert [(h.hour, h.sent, h.failed) for h in before] == [
+        (weeks_ago.replace(minute=0), 2, 1),
+        (RECENT.replace(minute=0), 3, 0),
+    ]
+    # A second cleanup counts nothing twice; the counts go after HISTORY_KEEP.
+    await clean_up(store, NOW, timedelta(days=30))
+    assert await store.pushes_by_hour(since) == before
+    await clean_up(store, weeks_ago + HISTORY_KEEP + timedelta(hours=1), timedelta(days=30))
+    assert not await store.list_deliveries()
+    assert [h.hour for h in await store.pushes_by_hour(since)] == [RECENT.replace(minute=0)]
+
+
+async def test_a_short_retention_keeps_the_counts_of_the_sends_it_deletes(store: Store) -> None:
+    tech = await store.add_topic("tech", "Tech")
+    feed = await store.add_feed(tech.id, "https://a.example/feed")
+    await store.upsert_chat(1, kind=ChatKind.PRIVATE)
+    await store.subscribe(1, tech.id)
+    undated = article("a")
+    dated = NewArticle(
+        replace(undated.entry, published=OLD), replace(undated.digest, published=OLD)
+    )
+    await store.save_poll(
+        feed.id,
+        [dated],
+        polled_at=OLD,
+        next_poll_at=OLD,
+        etag=None,
+        modified=None,
+        title="Example",
+        problem=None,
+        push=True,
+    )
+    [row] = await store.claim_deliveries(OLD, 10, "w")
+    await store.mark_sent(row.id, 1, OLD)
+
+    # Articles go after two days here, and their outbox rows with them: counted first.
+    cleaned = await clean_up(store, NOW, timedelta(days=2))
+
+    assert (cleaned.deliveries, cleaned.articles) == (1, 1)
+    [hour] = await store.pushes_by_hour(NOW - timedelta(days=14))
+    assert (hour.hour, hour.topic_id, hour.sent, hour.failed) == (OLD, tech.id, 1, 0)

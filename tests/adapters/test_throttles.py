@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.adapters.store import ChatKind, Store
-from bot.operations.maintenance import OUTBOX_KEEP, clean_up
+from bot.operations.maintenance import HISTORY_KEEP, clean_up
 from tests.adapters.test_dispatch import NOW, dispatcher, fixed_clock, publish, topic_with
 from tests.conftest import USER, RunningBot
 
@@ -21,9 +21,9 @@ async def test_the_dispatcher_counts_each_429_and_its_wait(running_bot: RunningB
     assert (hour.hour, hour.waits, hour.seconds) == (NOW, 1, 1.0)
 
 
-async def test_the_cleanup_deletes_429_counts_with_the_finished_sends(store: Store) -> None:
-    await store.count_throttled(NOW - OUTBOX_KEEP - timedelta(hours=1), 5.0)
-    await store.count_throttled(NOW - OUTBOX_KEEP + timedelta(hours=1), 2.0)
+async def test_the_cleanup_deletes_429_counts_after_the_history_kept(store: Store) -> None:
+    await store.count_throttled(NOW - HISTORY_KEEP - timedelta(hours=1), 5.0)
+    await store.count_throttled(NOW - HISTORY_KEEP + timedelta(hours=1), 2.0)
     await clean_up(store, NOW, timedelta(days=30))
-    [kept] = await store.throttles_by_hour(NOW - timedelta(days=30))
-    assert kept.hour == NOW - OUTBOX_KEEP + timedelta(hours=1)
+    [kept] = await store.throttles_by_hour(NOW - timedelta(days=60))
+    assert kept.hour == NOW - HISTORY_KEEP + timedelta(hours=1)

@@ -362,10 +362,10 @@ async def test_a_refused_chart_still_sends_the_text(running_bot: RunningBot) -> 
 async def test_a_chart_that_cannot_be_drawn_still_sends_the_text(
     running_bot: RunningBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(chart: object) -> bytes:
+    async def broken(chart: object) -> bytes:
         raise RuntimeError("no font")
 
-    monkeypatch.setattr(admin_feeds, "draw_stats_chart", broken)
+    monkeypatch.setattr(admin_feeds, "draw_apart", broken)
     flaky = await stats_bot(running_bot)
     call = await running_bot.command(ADMIN, "/stats")
     assert call.params["text"] == STATS_TEXT.format(sent=0, feed=flaky)

@@ -11,7 +11,8 @@ from bot.adapters.store.rows import to_text
 from bot.adapters.store.stats import HOUR_CHARS
 from bot.core.models import DeliveryStatus
 
-# Deleted in batches, each one statement, so chat handlers get the connection in between.
+# Deleted in batches, each in a statement or transaction of its own, so that chat handlers get
+# the connection in between.
 DELETE_BATCH: Final = 500
 # An undated entry cannot be told from a new one by its age, only by its stored key: keep
 # each feed's newest undated articles, as many as a feed plausibly still lists.
@@ -23,20 +24,60 @@ FINISHED: Final = (
     DeliveryStatus.UNCONFIRMED,
 )
 UNFINISHED: Final = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
+# What the /stats chart counts: sent, maybe sent (a timeout twice), and failed for good.
+PUSHED: Final = (DeliveryStatus.SENT, DeliveryStatus.UNCONFIRMED, DeliveryStatus.FAILED)
 
 
 class Retention(StoreBase):
     """Deletes what the bot no longer needs."""
 
     async def delete_finished_deliveries(self, before: datetime) -> int:
-        """Delete outbox rows done with (sent, unconfirmed, cancelled, failed) due before then."""
-        return await self._delete_in_batches(
-            """
-            DELETE FROM deliveries WHERE id IN (
-                SELECT id FROM deliveries WHERE status IN (?, ?, ?, ?) AND due_at < ? LIMIT ?
-            )
-            """,
-            (*FINISHED, to_text(before)),
+        """Delete outbox rows done with (sent, unconfirmed, cancelled, failed) due before then.
+
+        Their pushes stay counted per hour and topic in push_hours (the /stats chart), added in
+        the transaction that deletes them.
+        """
+        total = 0
+        while True:
+            async with self._transaction() as db:
+                rows = await db.execute_fetchall(
+                    "SELECT id FROM deliveries WHERE status IN (?, ?, ?, ?) AND due_at < ? "
+                    "LIMIT ?",
+                    (*FINISHED, to_text(before), DELETE_BATCH),
+                )
+                ids = [int(row[0]) for row in rows]
+                if not ids:
+                    return total
+                marks = ", ".join("?" * len(ids))
+                await db.execute(
+                    f"""
+                    INSERT INTO push_hours (hour, topic_id, sent, failed)
+                    SELECT substr(CASE WHEN d.status = ? THEN coalesce(d.claimed_at, d.created_at)
+                                       ELSE d.sent_at END, 1, {HOUR_CHARS}) AS hour,
+                           f.topic_id, sum(d.status != ?), sum(d.status = ?)
+                    FROM deliveries d
+                    JOIN articles a ON a.id = d.article_id
+                    JOIN feeds f ON f.id = a.feed_id
+                    WHERE d.id IN ({marks}) AND d.status IN (?, ?, ?)
+                    GROUP BY hour, f.topic_id
+                    ON CONFLICT (hour, topic_id) DO UPDATE SET
+                        sent = sent + excluded.sent, failed = failed + excluded.failed
+                    """,
+                    (
+                        DeliveryStatus.FAILED,
+                        DeliveryStatus.FAILED,
+                        DeliveryStatus.FAILED,
+                        *ids,
+                        *PUSHED,
+                    ),
+                )
+                await db.execute(f"DELETE FROM deliveries WHERE id IN ({marks})", ids)
+            total += len(ids)
+
+    async def delete_old_push_hours(self, before: datetime) -> int:
+        """Delete the hourly push counts of hours that ended before then; return how many."""
+        return await self._write(
+            "DELETE FROM push_hours WHERE hour < ?", (to_text(before)[:HOUR_CHARS],)
         )
 
     async def delete_old_throttles(self, before: datetime) -> int:

@@ -82,21 +82,27 @@ class Stats(StoreBase):
     async def pushes_by_hour(self, since: datetime) -> list[TopicHour]:
         """Pushes per UTC hour and topic from `since` on: sent (or maybe sent), and failed.
 
-        A failed row keeps the time of its last attempt in claimed_at.
+        The outbox rows still kept, and push_hours for those deleted (see Retention). A failed
+        row keeps the time of its last attempt in claimed_at.
         """
+        after = to_text(since)
         rows = await self._fetchall(
             f"""
-            SELECT substr(d.at, 1, {HOUR_CHARS}) AS hour, f.topic_id,
-                   sum(d.status != ?), sum(d.status = ?)
-            FROM (SELECT article_id, status,
-                         CASE WHEN status = ? THEN coalesce(claimed_at, created_at)
-                              ELSE sent_at END AS at
-                  FROM deliveries WHERE status IN (?, ?, ?)) d
-            JOIN articles a ON a.id = d.article_id
-            JOIN feeds f ON f.id = a.feed_id
-            WHERE d.at >= ?
-            GROUP BY hour, f.topic_id
-            ORDER BY hour, f.topic_id
+            SELECT hour, topic_id, sum(sent), sum(failed) FROM (
+                SELECT substr(d.at, 1, {HOUR_CHARS}) AS hour, f.topic_id,
+                       d.status != ? AS sent, d.status = ? AS failed
+                FROM (SELECT article_id, status,
+                             CASE WHEN status = ? THEN coalesce(claimed_at, created_at)
+                                  ELSE sent_at END AS at
+                      FROM deliveries WHERE status IN (?, ?, ?)) d
+                JOIN articles a ON a.id = d.article_id
+                JOIN feeds f ON f.id = a.feed_id
+                WHERE d.at >= ?
+                UNION ALL
+                SELECT hour, topic_id, sent, failed FROM push_hours WHERE hour >= ?
+            )
+            GROUP BY hour, topic_id
+            ORDER BY hour, topic_id
             """,
             (
                 DeliveryStatus.FAILED,
@@ -105,7 +111,8 @@ class Stats(StoreBase):
                 DeliveryStatus.SENT,
                 DeliveryStatus.UNCONFIRMED,
                 DeliveryStatus.FAILED,
-                to_text(since),
+                after,
+                after[:HOUR_CHARS],
             ),
         )
         return [TopicHour(_hour(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in rows]
