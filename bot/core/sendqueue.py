@@ -41,7 +41,7 @@ from bot.core.pacing import (
 TICK: Final = 2.0  # seconds between looks at the outbox for rows that came due
 MIN_CLAIM: Final = 100  # rows claimed at a time, at least
 CLAIM_SECONDS: Final = 2.0  # rows claimed at a time: two seconds' worth at the rate
-MAX_HELD: Final = 20_000  # claimed rows waiting here, at most
+MAX_HELD: Final = 20_000  # sends waiting here, at most (a combined one counts once)
 
 
 class Recipient(Protocol):
@@ -117,7 +117,7 @@ class SendQueue(Generic[C, R]):
         self.connection_limit = connection_limit(rate)
         self.claim_size = max(MIN_CLAIM, math.ceil(rate * CLAIM_SECONDS))
         self.in_flight = 0  # sends started and not finished
-        self.held = 0  # rows waiting here
+        self.held = 0  # sends waiting here
         self._queues: dict[int, deque[Send[C, R]]] = {}  # chat id -> its sends, in order
         self._line: list[tuple[float, int, int]] = []  # heap of (when, seq, chat id)
         self._in_line: set[int] = set()  # chats in _line
@@ -191,13 +191,13 @@ class SendQueue(Generic[C, R]):
         queue = self._queues.setdefault(chat.id, deque())
         batches = {send.batch_key: send for send in queue if send.batch_key is not None}
         for row in rows:
-            self.held += 1
             batch = batches.get(row.batch_key) if row.batch_key is not None else None
             if batch is not None:
                 batch.rows.append(row)
                 continue
             send = Send(chat, [row])
             queue.append(send)
+            self.held += 1
             if row.batch_key is not None:
                 batches[row.batch_key] = send
         self._put_in_line(chat.id)
@@ -213,12 +213,12 @@ class SendQueue(Generic[C, R]):
     def requeue(self, send: Send[C, R]) -> None:
         """Put a send back at the head of its chat's line, to go again."""
         self._queues.setdefault(send.chat.id, deque()).appendleft(send)
-        self.held += len(send.rows)
+        self.held += 1
 
     def take(self, chat_id: int) -> list[Send[C, R]]:
         """Take every send waiting for the chat out of the queue (cancelled, or deferred)."""
         taken = list(self._queues.pop(chat_id, ()))
-        self.held -= sum(len(send.rows) for send in taken)
+        self.held -= len(taken)
         return taken
 
     def take_all(self) -> list[Send[C, R]]:
@@ -262,7 +262,7 @@ class SendQueue(Generic[C, R]):
         send = queue.popleft()
         if not queue:
             del self._queues[chat_id]
-        self.held -= len(send.rows)
+        self.held -= 1
         self.pacer.record(chat_id, now, interval=chat_interval(send.chat.kind))
         self._busy[chat_id] = now
         self._starts.append((now, chat_id))
