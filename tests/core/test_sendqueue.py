@@ -348,7 +348,20 @@ def test_max_held_counts_sends_not_rows() -> None:
     assert queue.held == MAX_HELD
     queue.wake()
     assert isinstance(queue.next_step(0.0), Start)
-    assert queue.next_step(0.5) == Claim(100)  # MAX_HELD - 1 sends held
+    assert queue.next_step(0.5) == Claim(50)  # MAX_HELD - 1 sends held, of two rows each
+
+
+def test_a_claim_picks_as_many_times_fewer_rows_as_its_batches_bring_along() -> None:
+    queue: Queue = SendQueue(PAID_RATE)
+    assert queue.next_step(0.0) == Claim(2000)
+    # A burst of 20 articles: each row picked brings its chat's 19 others along.
+    for chat_id in range(1, 101):
+        queue.enqueue(Chat(chat_id), rows(20, first=chat_id * 100, batch_key="burst:1"))
+    queue.claimed(full=True)
+    assert queue.next_step(0.0) == Claim(100)  # about 2,000 rows again
+    queue.enqueue(Chat(500), rows(1, first=500))  # single pushes again
+    queue.claimed(full=True)
+    assert queue.next_step(0.0) == Claim(2000)
 
 
 def test_idle_only_when_nothing_waits_is_in_flight_or_due() -> None:
