@@ -2,8 +2,11 @@
 
 A fan-out sends the same article to thousands of chats; digests, topic names, rendered
 messages and their encoded keyboards are cached so each is read and rendered once per language,
-not once per chat. What a topic's pushes preview (`LinkPreview`) is read again after
-MODE_SECONDS, so an admin's change reaches the pushes that follow it.
+not once per chat. Sends started together for the same message wait for one read and one
+rendering (`Cache.get`), rather than each reading every digest: in a burst of 20 articles, hundreds
+of sends start before the first rendering is done. What a topic's pushes preview
+(`LinkPreview`) is read again after MODE_SECONDS, so an admin's change reaches the pushes that
+follow it.
 
 A push previews its lead image through `link_preview_options` rather than being sent as a
 photo: a message keeps 4,096 characters where a caption has 1,024, and an image Telegram cannot
@@ -12,17 +15,19 @@ fetch only costs the preview, where sendPhoto would refuse the whole message.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
-from collections.abc import Sequence
-from dataclasses import replace
-from typing import Final, TypeVar
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass, replace
+from functools import partial
+from typing import Any, Final, Generic, TypeVar
 
 from bot.adapters.store import Chat, Delivery, Store
 from bot.adapters.telegram.keyboards import markup
 from bot.adapters.telegram.sender import encode_keyboard
 from bot.core.delivery import batch_header, batch_kind
-from bot.core.i18n import Translators
+from bot.core.i18n import Translator, Translators
 from bot.core.models import Digest, LinkPreview
 from bot.core.render import Button, Rendered, preview_url, render_bundle, render_push
 
@@ -32,9 +37,50 @@ MODE_SECONDS: Final = 10.0  # how long a topic's LinkPreview is remembered
 NO_PREVIEW: Final = json.dumps({"is_disabled": True})
 
 Buttons = tuple[tuple[Button, ...], ...]
+MessageKey = tuple[str | None, tuple[int, ...], str]  # batch key, article ids, language
 
 K = TypeVar("K")
 V = TypeVar("V")
+
+
+@dataclass(frozen=True)
+class Message:
+    """A message rendered for some rows in one language, and what every send of it needs."""
+
+    rendered: Rendered | None  # None: every article is gone
+    gone: frozenset[int]  # the articles no longer there (their rows fail)
+    first: int  # the article the message previews, as a push of it would
+    lead: Digest | None  # its digest
+
+
+class Cache(Generic[K, V]):
+    """Values by key, all forgotten once MAX_CACHED are kept (a fan-out refills it fast); the
+    callers asking for a key while it loads wait for that one load."""
+
+    def __init__(self) -> None:
+        self.values: dict[K, V] = {}
+        self._loading: dict[K, asyncio.Task[V]] = {}
+
+    async def get(self, key: K, load: Callable[[], Coroutine[Any, Any, V]]) -> V:
+        """The value for key, from `load()` if it is not kept yet."""
+        if key in self.values:
+            return self.values[key]
+        task = self._loading.get(key)
+        if task is None:
+            task = asyncio.create_task(load())
+            self._loading[key] = task
+            task.add_done_callback(partial(self._loaded, key))
+        # Shielded: a caller cancelled (a stop) does not cancel the load others wait for.
+        return await asyncio.shield(task)
+
+    def clear(self) -> None:
+        """Forget every value kept (loads under way still keep theirs)."""
+        self.values.clear()
+
+    def _loaded(self, key: K, task: asyncio.Task[V]) -> None:
+        del self._loading[key]
+        if not task.cancelled() and task.exception() is None:
+            _remember(self.values, key, task.result())
 
 
 class Pushes:
@@ -50,11 +96,11 @@ class Pushes:
         self.store = store
         self.translators = translators
         self.link_preview = link_preview
-        self._digests: dict[int, Digest | None] = {}
-        self._topics: dict[int, str] = {}
-        self._modes: dict[int, LinkPreview] = {}
+        self._digests: Cache[int, Digest | None] = Cache()
+        self._topics: Cache[int, str] = Cache()
+        self._modes: Cache[int, LinkPreview] = Cache()
         self._modes_read = time.monotonic()
-        self._rendered: dict[tuple[str | None, tuple[int, ...], str], Rendered] = {}
+        self._messages: Cache[MessageKey, Message] = Cache()
         self._keyboards: dict[Buttons, str | None] = {}
 
     async def render(
@@ -62,30 +108,16 @@ class Pushes:
     ) -> tuple[Rendered | None, list[Delivery]]:
         """The message for rows going to chat, and the rows whose article is gone."""
         tr = self.translators[chat.language]
-        items: list[tuple[int, Digest]] = []
-        missing: list[Delivery] = []
-        for row in rows:
-            digest = await self._digest(row.article_id)
-            if digest is None:
-                missing.append(row)
-            else:
-                items.append((row.article_id, digest))
-        if not items:
+        ids = tuple(row.article_id for row in rows)
+        message = await self._messages.get(
+            (batch_key, ids, tr.lang), lambda: self._render(batch_key, ids, tr)
+        )
+        missing = [row for row in rows if row.article_id in message.gone]
+        if message.rendered is None or message.lead is None:
             return None, missing
-        key = (batch_key, tuple(article_id for article_id, _ in items), tr.lang)
-        rendered = self._rendered.get(key)
-        if rendered is None:
-            if batch_key is None:
-                topic = await self._topic(items[0][0])
-                rendered = render_push(items[0][1], items[0][0], tr, topic)
-            else:
-                topic = await self._topic(items[0][0])
-                header = batch_header(batch_kind(batch_key), len(items), topic, tr)
-                rendered = render_bundle(header, items, tr)
-            _remember(self._rendered, key, rendered)
         # Combined and daily messages preview their first article, as a push of it would.
-        mode = await self._mode(items[0][0])
-        return replace(rendered, preview=preview_url(items[0][1], mode)), missing
+        mode = await self._mode(message.first)
+        return replace(message.rendered, preview=preview_url(message.lead, mode)), missing
 
     def keyboard(self, buttons: Buttons) -> str | None:
         """The encoded markup for rendered buttons: a fan-out sends one keyboard many times."""
@@ -95,25 +127,42 @@ class Pushes:
             self._keyboards[buttons] = encode_keyboard(markup(buttons))
         return self._keyboards[buttons]
 
-    async def _digest(self, article_id: int) -> Digest | None:
-        if article_id not in self._digests:
-            _remember(self._digests, article_id, await self.store.get_digest(article_id))
-        return self._digests[article_id]
+    async def _render(
+        self, batch_key: str | None, ids: tuple[int, ...], tr: Translator
+    ) -> Message:
+        """Read the articles' digests and render them, once for every send of the message."""
+        items: list[tuple[int, Digest]] = []
+        gone: set[int] = set()
+        for article_id in ids:
+            digest = await self._digests.get(
+                article_id, partial(self.store.get_digest, article_id)
+            )
+            if digest is None:
+                gone.add(article_id)
+            else:
+                items.append((article_id, digest))
+        if not items:
+            return Message(None, frozenset(gone), 0, None)
+        topic = await self._topics.get(items[0][0], partial(self._read_topic, items[0][0]))
+        if batch_key is None:
+            rendered = render_push(items[0][1], items[0][0], tr, topic)
+        else:
+            header = batch_header(batch_kind(batch_key), len(items), topic, tr)
+            rendered = render_bundle(header, items, tr)
+        return Message(rendered, frozenset(gone), items[0][0], items[0][1])
 
     async def _mode(self, article_id: int) -> LinkPreview:
         """What the article's topic previews: its own setting, else the default."""
         if time.monotonic() - self._modes_read > MODE_SECONDS:
             self._modes.clear()
             self._modes_read = time.monotonic()
-        if article_id not in self._modes:
-            mode = await self.store.article_link_preview(article_id) or self.link_preview
-            _remember(self._modes, article_id, mode)
-        return self._modes[article_id]
+        return await self._modes.get(article_id, partial(self._read_mode, article_id))
 
-    async def _topic(self, article_id: int) -> str:
-        if article_id not in self._topics:
-            _remember(self._topics, article_id, await self.store.article_topic(article_id) or "")
-        return self._topics[article_id]
+    async def _read_mode(self, article_id: int) -> LinkPreview:
+        return await self.store.article_link_preview(article_id) or self.link_preview
+
+    async def _read_topic(self, article_id: int) -> str:
+        return await self.store.article_topic(article_id) or ""
 
 
 def link_preview_options(preview: str) -> str:

@@ -148,6 +148,36 @@ async def test_a_claim_takes_a_batch_whole_past_its_limit(store: Store) -> None:
     assert len({d.batch_key for d in claimed}) == 1
 
 
+async def test_a_claim_takes_whole_batches_of_the_chats_it_picks_and_no_others(
+    store: Store,
+) -> None:
+    _, feed_id = await seeded(store, 1, 2, 3)
+    # A burst: each chat's rows are one batch, written article by article.
+    await save(store, feed_id, *(article(key) for key in "abcd"))
+    claimed = await store.claim_deliveries(NOW, 2, "w1")
+    assert sorted((d.chat_id, d.article_id) for d in claimed) == [
+        (chat, article) for chat in (1, 2) for article in (1, 2, 3, 4)
+    ]
+    assert {d.chat_id for d in await store.claim_deliveries(NOW, 10, "w1")} == {3}
+
+
+async def test_claimed_rows_are_the_rows_as_the_table_now_holds_them(store: Store) -> None:
+    _, feed_id = await seeded(store, 1, 2)
+    await save(store, feed_id, article("a"))
+    (first,) = await store.claim_deliveries(NOW, 1, "w1")
+    await store.retry_delivery(first.id, "Bad Gateway", NOW, timed_out=True)
+    await save(store, feed_id, *(article(key) for key in "bcde"))  # a batch for each chat
+    claimed = await store.claim_deliveries(NOW + timedelta(seconds=1), 10, "w2")
+    assert len(claimed) == 10
+    assert len({d.batch_key for d in claimed}) == 2  # None, and the burst's
+    assert claimed == sorted(
+        (row for row in await store.list_deliveries() if row.id in {d.id for d in claimed}),
+        key=lambda d: (d.due_at, d.id),
+    )
+    again = next(d for d in claimed if d.id == first.id)
+    assert (again.attempts, again.timeouts, again.last_error) == (2, 1, "Bad Gateway")
+
+
 async def test_a_deferred_row_keeps_its_attempts(store: Store) -> None:
     _, feed_id = await seeded(store, 1, 2)
     await save(store, feed_id, article("a"))

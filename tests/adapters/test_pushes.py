@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from bot.adapters.dispatch import Dispatcher
-from bot.adapters.store import ChatKind, NewArticle
+from bot.adapters.pushes import Pushes
+from bot.adapters.store import Chat, ChatKind, Delivery, NewArticle, Store
 from bot.core.models import Digest, Entry, LinkPreview
+from bot.locales import load_translators
 from tests.conftest import USER, RunningBot
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
@@ -116,3 +121,92 @@ async def test_a_topics_own_setting_wins_over_the_default(
 ) -> None:
     await push(running_bot, IMAGE, topic_mode=topic_mode)
     assert previews(running_bot) == [expected]
+
+
+# rendered once for every send of a message
+
+
+class CountingStore:
+    """The store, counting the reads a rendering makes."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.reads: Counter[str] = Counter()
+
+    async def get_digest(self, article_id: int) -> Digest | None:
+        self.reads["digest"] += 1
+        return await self.store.get_digest(article_id)
+
+    async def article_topic(self, article_id: int) -> str | None:
+        self.reads["topic"] += 1
+        return await self.store.article_topic(article_id)
+
+    async def article_link_preview(self, article_id: int) -> LinkPreview | None:
+        self.reads["mode"] += 1
+        return await self.store.article_link_preview(article_id)
+
+
+async def burst_rows(store: Store, chats: int, articles: int) -> dict[int, list[Delivery]]:
+    """`articles` new articles in one poll of a topic `chats` private chats read: their rows."""
+    topic = await store.add_topic("tech", "Tech")
+    feed = await store.add_feed(topic.id, "https://example.com/feed")
+    for chat_id in range(1, chats + 1):
+        await store.upsert_chat(chat_id, kind=ChatKind.PRIVATE)
+        await store.subscribe(chat_id, topic.id)
+    news = []
+    for n in range(articles):
+        url = f"https://example.com/{n}"
+        digest = Digest(f"Title {n}", url, "Example", NOW, "en", "", ("A point.",), image=IMAGE)
+        news.append(NewArticle(Entry(str(n), digest.title, url, "", NOW, "en"), digest))
+    await store.save_poll(
+        feed.id,
+        news,
+        polled_at=NOW,
+        next_poll_at=NOW,
+        etag=None,
+        modified=None,
+        title="Example",
+        problem=None,
+        push=True,
+    )
+    by_chat: dict[int, list[Delivery]] = {}
+    for row in await store.claim_deliveries(NOW, chats * articles, "w"):
+        by_chat.setdefault(row.chat_id, []).append(row)
+    return by_chat
+
+
+async def test_sends_of_one_message_started_together_read_and_render_it_once(
+    store: Store,
+) -> None:
+    by_chat = await burst_rows(store, 50, 20)
+    counting = CountingStore(store)
+    pushes = Pushes(counting, load_translators())  # type: ignore[arg-type]
+    results = await asyncio.gather(
+        *(
+            pushes.render(Chat(chat_id, ChatKind.PRIVATE), rows, rows[0].batch_key)
+            for chat_id, rows in by_chat.items()
+        )
+    )
+    assert counting.reads == {"digest": 20, "topic": 1, "mode": 1}
+    alone, _ = await Pushes(store, load_translators()).render(
+        Chat(1, ChatKind.PRIVATE), by_chat[1], by_chat[1][0].batch_key
+    )
+    assert alone is not None
+    assert [(rendered, missing) for rendered, missing in results] == [(alone, [])] * 50
+    assert alone.preview == IMAGE
+
+
+async def test_each_send_of_a_cached_message_has_its_gone_articles_rows(store: Store) -> None:
+    by_chat = await burst_rows(store, 2, 4)
+    pushes = Pushes(store, load_translators())
+    for chat_id, rows in by_chat.items():
+        # One more row, for an article no longer there.
+        gone = replace(rows[-1], id=1000 + chat_id, article_id=999)
+        rendered, missing = await pushes.render(
+            Chat(chat_id, ChatKind.PRIVATE), [*rows, gone], rows[0].batch_key
+        )
+        assert rendered is not None
+        assert "Title 3" in rendered.html
+        assert missing == [gone]
+    lost = [replace(by_chat[1][0], article_id=999)]
+    assert await pushes.render(Chat(1, ChatKind.PRIVATE), lost, None) == (None, lost)

@@ -313,7 +313,7 @@ def test_the_claim_size_is_two_seconds_of_sends_and_at_least_a_hundred() -> None
     ]
 
 
-def test_no_claim_while_a_claims_worth_of_chats_or_max_held_rows_wait() -> None:
+def test_no_claim_while_a_claims_worth_of_chats_or_max_held_sends_wait() -> None:
     queue = queue_with(FREE_RATE, privates(range(1, 101)))
     queue.wake()
     assert isinstance(queue.next_step(0.0), Start)  # 100 chats wait: no claim
@@ -322,7 +322,46 @@ def test_no_claim_while_a_claims_worth_of_chats_or_max_held_rows_wait() -> None:
     assert queue.held == MAX_HELD
     queue.wake()
     assert isinstance(queue.next_step(0.0), Start)
-    assert queue.next_step(0.5) == Claim(100)  # MAX_HELD - 1 rows held
+    assert queue.next_step(0.5) == Claim(100)  # MAX_HELD - 1 sends held
+
+
+def test_the_queue_counts_sends_however_many_rows_each_combines() -> None:
+    # A burst: 20 articles to each chat, one combined send per chat.
+    burst = [
+        (Chat(chat_id), rows(20, first=chat_id * 100, batch_key="burst:1"))
+        for chat_id in range(1, 51)
+    ]
+    queue = queue_with(PAID_RATE, burst)
+    assert (queue.held, queue.chats_waiting) == (50, 50)
+    send = start(queue, 0.0)
+    assert (len(send.rows), queue.held) == (20, 49)
+    queue.requeue(send)
+    assert queue.held == 50
+    assert len(queue.take(2)) == 1
+    assert queue.held == 49
+
+
+def test_max_held_counts_sends_not_rows() -> None:
+    # MAX_HELD sends wait, each of two rows: no claim until one of them starts.
+    pairs = [row for n in range(MAX_HELD) for row in (Row(n, f"k{n}"), Row(-n, f"k{n}"))]
+    queue = queue_with(FREE_RATE, [(Chat(1), pairs)])
+    assert queue.held == MAX_HELD
+    queue.wake()
+    assert isinstance(queue.next_step(0.0), Start)
+    assert queue.next_step(0.5) == Claim(50)  # MAX_HELD - 1 sends held, of two rows each
+
+
+def test_a_claim_picks_as_many_times_fewer_rows_as_its_batches_bring_along() -> None:
+    queue: Queue = SendQueue(PAID_RATE)
+    assert queue.next_step(0.0) == Claim(2000)
+    # A burst of 20 articles: each row picked brings its chat's 19 others along.
+    for chat_id in range(1, 101):
+        queue.enqueue(Chat(chat_id), rows(20, first=chat_id * 100, batch_key="burst:1"))
+    queue.claimed(full=True)
+    assert queue.next_step(0.0) == Claim(100)  # about 2,000 rows again
+    queue.enqueue(Chat(500), rows(1, first=500))  # single pushes again
+    queue.claimed(full=True)
+    assert queue.next_step(0.0) == Claim(2000)
 
 
 def test_idle_only_when_nothing_waits_is_in_flight_or_due() -> None:

@@ -31,20 +31,27 @@ MAX_IDS_PER_QUERY: Final = 500
 
 # The earliest due rows, and every pending row sharing a chat and batch key with one of them:
 # a batch is claimed whole, so it goes out as one message even when LIMIT cuts through it.
+# The rows are found by id (and a batch's by chat, through UNIQUE (chat_id, article_id)): the
+# unary + keeps SQLite from walking every pending row in deliveries_due instead, which in a
+# burst of articles to many chats is most of the table, at every claim.
 CLAIM: Final = """
     WITH picked AS MATERIALIZED (
         SELECT id, chat_id, batch_key FROM deliveries
         WHERE status = :pending AND due_at <= :now
         ORDER BY due_at, id LIMIT :limit
+    ), batches AS MATERIALIZED (
+        SELECT DISTINCT chat_id, batch_key FROM picked WHERE batch_key IS NOT NULL
     )
     UPDATE deliveries SET status = :claimed, claimed_at = :now, claimed_by = :worker,
         attempts = attempts + 1
-    WHERE status = :pending AND (
-        id IN (SELECT id FROM picked)
-        OR (batch_key IS NOT NULL AND (chat_id, batch_key) IN
-            (SELECT chat_id, batch_key FROM picked WHERE batch_key IS NOT NULL))
+    WHERE +status = :pending AND id IN (
+        SELECT id FROM picked
+        UNION ALL
+        SELECT d.id FROM batches b JOIN deliveries d
+            ON d.chat_id = b.chat_id AND d.batch_key = b.batch_key AND +d.status = :pending
     )
-    RETURNING *
+    RETURNING id, chat_id, article_id, thread_id, attempts, due_at, created_at, sent_at,
+        message_id, last_error, batch_key, timeouts
 """
 
 # record_sent_many: each takes a JSON array of arrays, one per row.
@@ -112,17 +119,63 @@ class Outbox(StoreBase):
         A claimed row is never claimed again until it is released; a row left claimed by a
         process that died is handed back by `release_claims`.
         """
+        now_text = to_text(now)
         params = {
             "pending": DeliveryStatus.PENDING,
             "claimed": DeliveryStatus.CLAIMED,
-            "now": to_text(now),
+            "now": now_text,
             "limit": limit,
             "worker": worker,
         }
         async with self._transaction() as db:
             cursor = await db.execute(CLAIM, params)
             rows = await cursor.fetchall()
-        return sorted((delivery_from_row(row) for row in rows), key=lambda d: (d.due_at, d.id))
+        # A burst claims tens of thousands of rows sharing a few times and batch keys: each is
+        # parsed once and shared (less time, less memory than delivery_from_row for each row).
+        times: dict[str, datetime] = {}
+        keys: dict[str, str] = {}
+        claimed_at, status = datetime.fromisoformat(now_text), DeliveryStatus.CLAIMED
+
+        def when(text: str) -> datetime:
+            if (moment := times.get(text)) is None:
+                moment = times[text] = datetime.fromisoformat(text)
+            return moment
+
+        claimed = [
+            Delivery(
+                id=id_,
+                chat_id=chat_id,
+                article_id=article_id,
+                thread_id=thread_id,
+                status=status,
+                attempts=attempts,
+                due_at=when(due_at),
+                created_at=when(created_at),
+                claimed_at=claimed_at,
+                claimed_by=worker,
+                sent_at=None if sent_at is None else when(sent_at),
+                message_id=message_id,
+                last_error=last_error,
+                batch_key=None if batch_key is None else keys.setdefault(batch_key, batch_key),
+                timeouts=timeouts,
+            )
+            for (
+                id_,
+                chat_id,
+                article_id,
+                thread_id,
+                attempts,
+                due_at,
+                created_at,
+                sent_at,
+                message_id,
+                last_error,
+                batch_key,
+                timeouts,
+            ) in rows
+        ]
+        claimed.sort(key=lambda d: (d.due_at, d.id))
+        return claimed
 
     async def mark_sent(self, delivery_id: int, message_id: int, sent_at: datetime) -> None:
         """Record a delivery as sent, with Telegram's message id."""

@@ -1,16 +1,18 @@
 """Sending one message through PTB; every refusal comes back as a plain SendFailure.
 
 `send` is PTB's `Bot.send_message`. `post_message` is the dispatcher's: the same sendMessage
-posted through `AiohttpRequest.post_form` (Telegram's answers raised as the exceptions PTB
-raises), minus the two costs that dominate a fan-out: building the request from TelegramObjects
-and turning the answer into a `Message` (a few dozen objects). It takes a keyboard already
-encoded, and reads only the new message's id.
+posted through `AiohttpRequest.post_body` (Telegram's answers raised as the exceptions PTB
+raises), minus the costs that dominate a fan-out: building the request from TelegramObjects,
+encoding the same text again for each chat (`message_body` encodes all but the chat once per
+message), and turning the answer into a `Message` (a few dozen objects). It takes a keyboard
+already encoded, and reads only the new message's id.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
-from functools import partial
+from functools import lru_cache, partial
+from typing import Final
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.error import (
@@ -23,8 +25,10 @@ from telegram.error import (
 )
 from telegram.request import BaseRequest
 
-from bot.adapters.telegram.transport import AiohttpRequest
+from bot.adapters.telegram.transport import AiohttpRequest, encode_form
 from bot.core.delivery import FailureKind, SendFailure
+
+MAX_BODIES: Final = 256  # encoded message bodies kept (`message_body`)
 
 
 async def send(
@@ -84,8 +88,47 @@ async def post_message(
     `preview` is link_preview_options as JSON (`pushes.link_preview_options`).
     """
     text, mode = (plain or "", None) if html is None else (html, "HTML")
+    url = f"{base_url}/sendMessage"
+    body = message_body(url, chat_id, text, mode, keyboard, thread_id, paid, preview)
+    timeout = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
+    try:
+        answer = await request.post_body(url, body, chat=chat_id, read_timeout=timeout)
+    except TelegramError as error:
+        return as_send_failure(error)
+    if not isinstance(answer, dict) or not isinstance(message_id := answer.get("message_id"), int):
+        # Not a Message: as with send(), where PTB could not build one, the row is tried again.
+        return SendFailure(FailureKind.TRANSIENT, f"sendMessage answered {answer!r:.200}")
+    return message_id
+
+
+def message_body(
+    url: str,
+    chat_id: int,
+    text: str,
+    mode: str | None,
+    keyboard: str | None,
+    thread_id: int | None,
+    paid: bool,
+    preview: str | None,
+) -> bytes:
+    """sendMessage's form body, as `encode_form` makes it: only the chat differs in a fan-out,
+    so the rest is encoded (and its text guarded) once per message, not once per chat."""
+    rest = _encoded_rest(url, text, mode, keyboard, thread_id, paid, preview)
+    return b"chat_id=%d&%s" % (chat_id, rest)
+
+
+@lru_cache(maxsize=MAX_BODIES)
+def _encoded_rest(
+    url: str,
+    text: str,
+    mode: str | None,
+    keyboard: str | None,
+    thread_id: int | None,
+    paid: bool,
+    preview: str | None,
+) -> bytes:
+    """The form body after its chat_id (which `encode_form` puts first)."""
     fields: dict[str, object] = {
-        "chat_id": chat_id,
         "text": text,
         "parse_mode": mode,
         "reply_markup": keyboard,
@@ -93,15 +136,7 @@ async def post_message(
         "allow_paid_broadcast": True if paid else None,
         "link_preview_options": preview,
     }
-    timeout = BaseRequest.DEFAULT_NONE if read_timeout is None else read_timeout
-    try:
-        answer = await request.post_form(f"{base_url}/sendMessage", fields, read_timeout=timeout)
-    except TelegramError as error:
-        return as_send_failure(error)
-    if not isinstance(answer, dict) or not isinstance(message_id := answer.get("message_id"), int):
-        # Not a Message: as with send(), where PTB could not build one, the row is tried again.
-        return SendFailure(FailureKind.TRANSIENT, f"sendMessage answered {answer!r:.200}")
-    return message_id
+    return encode_form(url, fields)
 
 
 def as_send_failure(error: TelegramError) -> SendFailure:

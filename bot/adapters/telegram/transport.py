@@ -5,7 +5,8 @@ several times that (see `bench/transport.py`). It keeps HTTPXRequest's contract:
 multipart uploads, per-call timeouts, TimedOut and NetworkError.
 
 `post_form` is the dispatcher's lean path past PTB's Bot: one Bot API call with a ready form
-body, Telegram's refusals raised as the exceptions PTB raises for them (`raise_refusal`).
+body, Telegram's refusals raised as the exceptions PTB raises for them (`raise_refusal`);
+`post_body` the same with the body encoded already (`encode_form`).
 
 `on_message`, when set, hears the chat of every call that posts a message, as it goes out: the
 dispatcher counts the bot's replies against Telegram's limits that its pushes share.
@@ -86,6 +87,13 @@ def posts_message(url: str) -> bool:
 def form_value(value: object) -> str:
     """A Bot API parameter as a form field: strings as they are, anything else as JSON."""
     return value if isinstance(value, str) else json.dumps(value)
+
+
+def encode_form(url: str, fields: Mapping[str, object]) -> bytes:
+    """A Bot API call's parameters as the form body `post_body` sends: None ones left out,
+    the others as PTB sends them, a message's text kept within Telegram's limits."""
+    form = guarded(url, {name: form_value(v) for name, v in fields.items() if v is not None})
+    return urlencode(form).encode()
 
 
 def guarded(url: str, fields: Mapping[str, str]) -> dict[str, str]:
@@ -259,11 +267,22 @@ class AiohttpRequest(BaseRequest):
         `read_timeout` is as for do_request. This is the path of `BaseRequest.post` minus the
         RequestData: the same TimedOut and NetworkError, the same exceptions for refusals.
         """
-        form = guarded(url, {name: form_value(v) for name, v in fields.items() if v is not None})
-        body = urlencode(form).encode()
+        body = encode_form(url, fields)
+        return await self.post_body(
+            url, body, chat=fields.get("chat_id"), read_timeout=read_timeout
+        )
+
+    async def post_body(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        chat: object,
+        read_timeout: object = BaseRequest.DEFAULT_NONE,
+    ) -> object:
+        """As `post_form`, with the form already encoded (`encode_form`); `chat` is its chat_id."""
         try:
             limits = self._timeout(read_timeout, self.DEFAULT_NONE, self.DEFAULT_NONE)
-            chat = fields.get("chat_id")
             # A refused HTML push is sent again as plain text by the dispatcher, which counts
             # it with the row (core.delivery): not here too.
             status, payload = await self._exchange("POST", url, body, FORM_HEADERS, chat, limits)
