@@ -144,7 +144,7 @@ class Poller:
         topic = await self.store.get_topic_by_id(feed.topic_id)
         keywords = (topic.include, topic.exclude) if topic else ((), ())
         wanted_entries = [e for e in fresh if e.key in wanted]
-        pages = await read_pages(self.fetcher, wanted_entries, self.fulltext_min_chars)
+        pages = await read_pages(self.fetcher, wanted_entries, self.fulltext_min_chars, feed)
         articles, condensed = await asyncio.to_thread(
             condense_counted, fresh, wanted, source, keywords, pages
         )
@@ -236,14 +236,18 @@ class Poller:
 
 
 async def read_pages(
-    fetcher: Fetcher, entries: Sequence[Entry], min_chars: int
+    fetcher: Fetcher, entries: Sequence[Entry], min_chars: int, feed: Feed | None = None
 ) -> dict[str, PageResult]:
-    """The article pages of entries whose own text is short, each fetched once, by entry key."""
+    """The article pages of entries whose own text is short, each fetched once, by entry key.
+
+    `feed`, when the entries are a feed's, puts its ids on the log lines of pages not used.
+    """
     short = [e for e in entries if e.link and len(html_to_text(e.html)) < min_chars]
     results = await asyncio.gather(*(fetch_article_text(fetcher, e.link) for e in short))
+    ids = feed_ids(feed) if feed is not None else None
     for entry, page in zip(short, results, strict=True):
         if page.error:
-            log.info("article page %s not used: %s", entry.link, page.error)
+            log.info("article page %s not used: %s", entry.link, page.error, extra=ids)
     return {e.key: page for e, page in zip(short, results, strict=True)}
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -457,7 +458,11 @@ async def test_a_short_entry_is_read_from_its_page_with_the_publishers_structure
 
 
 async def test_a_page_that_fails_falls_back_to_the_entry_and_is_recorded(
-    feed_server: FeedServer, store: Store, poller: Poller, tmp_path: Path
+    feed_server: FeedServer,
+    store: Store,
+    poller: Poller,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     feed_server.route("/gone-page.html", status=404)
     feed_server.route("/short.xml", body=rss(("old", "Old")))
@@ -474,8 +479,12 @@ async def test_a_page_that_fails_falls_back_to_the_entry_and_is_recorded(
     )
     feed = await store.get_feed(added.feed.id)
     assert feed is not None
-    report = await poller.poll(feed, NOW + timedelta(hours=1))
+    with caplog.at_level(logging.INFO, logger="bot.pipeline"):
+        report = await poller.poll(feed, NOW + timedelta(hours=1))
     assert report.digests == 1
+    [line] = [r for r in caplog.records if "not used" in r.getMessage()]
+    assert line.getMessage().endswith("not used: HTTP 404 Not Found")
+    assert (line.__dict__["feed_id"], line.__dict__["topic_id"]) == (feed.id, topic.id)
     digests = [d for _, d in await store.latest_digests(topic.id, 10) if d.title == "Short one"]
     assert digests[0].key_points == ("Only a line of text is here.",)
     with sqlite3.connect(tmp_path / "db.sqlite3") as db:
