@@ -8,7 +8,7 @@ from typing import Final
 
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.rows import to_text
-from bot.adapters.store.stats import HOUR_CHARS
+from bot.adapters.store.stats import HOUR_CHARS, ROW_PUSHES
 from bot.core.models import DeliveryStatus
 
 # Deleted in batches, each in a statement or transaction of its own, so that chat handlers get
@@ -24,8 +24,6 @@ FINISHED: Final = (
     DeliveryStatus.UNCONFIRMED,
 )
 UNFINISHED: Final = (DeliveryStatus.PENDING, DeliveryStatus.CLAIMED)
-# What the /stats chart counts: sent, maybe sent (a timeout twice), and failed for good.
-PUSHED: Final = (DeliveryStatus.SENT, DeliveryStatus.UNCONFIRMED, DeliveryStatus.FAILED)
 
 
 class Retention(StoreBase):
@@ -49,27 +47,17 @@ class Retention(StoreBase):
                 if not ids:
                     return total
                 marks = ", ".join("?" * len(ids))
+                # WHERE true: SQLite's parser needs it before ON CONFLICT in an upsert.
                 await db.execute(
                     f"""
                     INSERT INTO push_hours (hour, topic_id, sent, failed)
-                    SELECT substr(CASE WHEN d.status = ? THEN coalesce(d.claimed_at, d.created_at)
-                                       ELSE d.sent_at END, 1, {HOUR_CHARS}) AS hour,
-                           f.topic_id, sum(d.status != ?), sum(d.status = ?)
-                    FROM deliveries d
-                    JOIN articles a ON a.id = d.article_id
-                    JOIN feeds f ON f.id = a.feed_id
-                    WHERE d.id IN ({marks}) AND d.status IN (?, ?, ?)
-                    GROUP BY hour, f.topic_id
+                    SELECT hour, topic_id, sum(sent), sum(failed)
+                    FROM ({ROW_PUSHES} AND d.id IN ({marks})) WHERE true
+                    GROUP BY hour, topic_id
                     ON CONFLICT (hour, topic_id) DO UPDATE SET
                         sent = sent + excluded.sent, failed = failed + excluded.failed
                     """,
-                    (
-                        DeliveryStatus.FAILED,
-                        DeliveryStatus.FAILED,
-                        DeliveryStatus.FAILED,
-                        *ids,
-                        *PUSHED,
-                    ),
+                    ids,
                 )
                 await db.execute(f"DELETE FROM deliveries WHERE id IN ({marks})", ids)
             total += len(ids)

@@ -12,6 +12,22 @@ from bot.core.chart import ThrottleHour, TopicHour
 from bot.core.models import BotStats, DeliveryStatus, Feed
 
 HOUR_CHARS: Final = 13  # "2025-01-31T08" of a stored time: its UTC hour
+FAILED: Final = DeliveryStatus.FAILED.value
+COUNTED: Final = ", ".join(
+    f"'{status.value}'"
+    for status in (DeliveryStatus.SENT, DeliveryStatus.UNCONFIRMED, DeliveryStatus.FAILED)
+)
+# Each outbox row the /stats chart counts, as (hour, topic_id, sent, failed): sent or maybe sent
+# (unconfirmed) at its send, failed at its last attempt (a failed row keeps it in claimed_at).
+ROW_PUSHES: Final = f"""
+    SELECT substr(CASE WHEN d.status = '{FAILED}' THEN coalesce(d.claimed_at, d.created_at)
+                       ELSE d.sent_at END, 1, {HOUR_CHARS}) AS hour,
+           f.topic_id AS topic_id, d.status != '{FAILED}' AS sent, d.status = '{FAILED}' AS failed
+    FROM deliveries d
+    JOIN articles a ON a.id = d.article_id
+    JOIN feeds f ON f.id = a.feed_id
+    WHERE d.status IN ({COUNTED})
+"""
 
 
 class Stats(StoreBase):
@@ -80,40 +96,20 @@ class Stats(StoreBase):
         return from_text(row[0]) if row is not None else None
 
     async def pushes_by_hour(self, since: datetime) -> list[TopicHour]:
-        """Pushes per UTC hour and topic from `since` on: sent (or maybe sent), and failed.
-
-        The outbox rows still kept, and push_hours for those deleted (see Retention). A failed
-        row keeps the time of its last attempt in claimed_at.
-        """
-        after = to_text(since)
+        """Pushes per UTC hour and topic from `since`'s hour on: sent (or maybe sent), and
+        failed. The outbox rows still kept, and push_hours for those deleted (see Retention)."""
         rows = await self._fetchall(
             f"""
             SELECT hour, topic_id, sum(sent), sum(failed) FROM (
-                SELECT substr(d.at, 1, {HOUR_CHARS}) AS hour, f.topic_id,
-                       d.status != ? AS sent, d.status = ? AS failed
-                FROM (SELECT article_id, status,
-                             CASE WHEN status = ? THEN coalesce(claimed_at, created_at)
-                                  ELSE sent_at END AS at
-                      FROM deliveries WHERE status IN (?, ?, ?)) d
-                JOIN articles a ON a.id = d.article_id
-                JOIN feeds f ON f.id = a.feed_id
-                WHERE d.at >= ?
+                {ROW_PUSHES}
                 UNION ALL
-                SELECT hour, topic_id, sent, failed FROM push_hours WHERE hour >= ?
+                SELECT hour, topic_id, sent, failed FROM push_hours
             )
+            WHERE hour >= ?
             GROUP BY hour, topic_id
             ORDER BY hour, topic_id
             """,
-            (
-                DeliveryStatus.FAILED,
-                DeliveryStatus.FAILED,
-                DeliveryStatus.FAILED,
-                DeliveryStatus.SENT,
-                DeliveryStatus.UNCONFIRMED,
-                DeliveryStatus.FAILED,
-                after,
-                after[:HOUR_CHARS],
-            ),
+            (to_text(since)[:HOUR_CHARS],),
         )
         return [TopicHour(_hour(row[0]), int(row[1]), int(row[2]), int(row[3])) for row in rows]
 
