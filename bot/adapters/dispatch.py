@@ -255,6 +255,7 @@ class Dispatcher:
         for row in rows:
             by_chat.setdefault(row.chat_id, []).append(row)
         chats = await self.store.delivery_chats(by_chat.keys())
+        queued: list[tuple[Chat, list[Delivery]]] = []
         for chat_id, chat_rows in by_chat.items():
             chat = chats.get(chat_id)
             if chat is None:
@@ -270,8 +271,16 @@ class Dispatcher:
                 await self.store.defer_deliveries([r.id for r in chat_rows], "quiet hours", until)
                 self.events.deferred(Reason.QUIET_HOURS, len(chat_rows))
             else:
-                self.queue.enqueue(chat, chat_rows)
-                self._changed.set()
+                queued.append((chat, chat_rows))
+        # Their messages are rendered before they are queued, so that each send goes out the
+        # moment the pace lets it, never held up by the reads of its rendering. Should that
+        # fail, each send renders its own message, and fails as a send would.
+        with suppress(Exception):
+            await self._pushes.warm(queued)
+        for chat, chat_rows in queued:
+            self.queue.enqueue(chat, chat_rows)
+        if queued:
+            self._changed.set()
         return len(rows) >= size
 
     async def _cancel(self, chat_id: int, reason: str) -> int:

@@ -2,11 +2,12 @@
 
 A fan-out sends the same article to thousands of chats; digests, topic names, rendered
 messages and their encoded keyboards are cached so each is read and rendered once per language,
-not once per chat. Sends started together for the same message wait for one read and one
-rendering (`Cache.get`), rather than each reading every digest: in a burst of 20 articles, hundreds
-of sends start before the first rendering is done. What a topic's pushes preview
-(`LinkPreview`) is read again after MODE_SECONDS, so an admin's change reaches the pushes that
-follow it.
+not once per chat. The dispatcher renders the messages of the rows it claims (`warm`) before
+it queues them, so a send goes out the moment the pace lets it rather than after reads that
+would hold it, and the sends behind it, past their turn. Sends needing the same message wait
+for one read and one rendering (`Cache.get`). What a topic's pushes preview (`LinkPreview`) is
+read again after MODE_SECONDS, so an admin's change reaches the pushes that follow it; sends
+meanwhile use what was read before rather than wait.
 
 A push previews its lead image through `link_preview_options` rather than being sent as a
 photo: a message keeps 4,096 characters where a caption has 1,024, and an image Telegram cannot
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Final, Generic, TypeVar
@@ -59,23 +60,34 @@ class Cache(Generic[K, V]):
 
     def __init__(self) -> None:
         self.values: dict[K, V] = {}
+        self._stale: set[K] = set()  # kept values to load again, still given meanwhile
         self._loading: dict[K, asyncio.Task[V]] = {}
 
     async def get(self, key: K, load: Callable[[], Coroutine[Any, Any, V]]) -> V:
-        """The value for key, from `load()` if it is not kept yet."""
+        """The value for key, from `load()` if it is not kept yet.
+
+        A stale value is given at once, and loaded again for the callers that follow.
+        """
         if key in self.values:
+            if key in self._stale:
+                self._stale.discard(key)
+                self._load(key, load)
             return self.values[key]
+        task = self._loading.get(key) or self._load(key, load)
+        # Shielded: a caller cancelled (a stop) does not cancel the load others wait for.
+        return await asyncio.shield(task)
+
+    def expire(self) -> None:
+        """Load every value kept again when next asked for; until then, give the one kept."""
+        self._stale = set(self.values)
+
+    def _load(self, key: K, load: Callable[[], Coroutine[Any, Any, V]]) -> asyncio.Task[V]:
         task = self._loading.get(key)
         if task is None:
             task = asyncio.create_task(load())
             self._loading[key] = task
             task.add_done_callback(partial(self._loaded, key))
-        # Shielded: a caller cancelled (a stop) does not cancel the load others wait for.
-        return await asyncio.shield(task)
-
-    def clear(self) -> None:
-        """Forget every value kept (loads under way still keep theirs)."""
-        self.values.clear()
+        return task
 
     def _loaded(self, key: K, task: asyncio.Task[V]) -> None:
         del self._loading[key]
@@ -91,17 +103,38 @@ class Pushes:
         store: Store,
         translators: Translators,
         link_preview: LinkPreview = LinkPreview.IMAGE,
+        *,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """`link_preview` is what topics without a setting of their own preview."""
         self.store = store
         self.translators = translators
         self.link_preview = link_preview
+        self.clock = clock
         self._digests: Cache[int, Digest | None] = Cache()
         self._topics: Cache[int, str] = Cache()
         self._modes: Cache[int, LinkPreview] = Cache()
-        self._modes_read = time.monotonic()
+        self._modes_read = clock()
         self._messages: Cache[MessageKey, Message] = Cache()
         self._keyboards: dict[Buttons, str | None] = {}
+
+    async def warm(self, queued: Iterable[tuple[Chat, Sequence[Delivery]]]) -> None:
+        """Render ahead each distinct message that rows queued for chats will be sent as: a
+        single push for each row without a batch key, one message for each batch."""
+        firsts: dict[MessageKey, tuple[Chat, Sequence[Delivery]]] = {}
+        for chat, rows in queued:
+            lang = self.translators[chat.language].lang
+            batches: dict[str, list[Delivery]] = {}
+            for row in rows:
+                if row.batch_key is None:
+                    firsts.setdefault((None, (row.article_id,), lang), (chat, [row]))
+                else:
+                    batches.setdefault(row.batch_key, []).append(row)
+            for key, batch in batches.items():
+                ids = tuple(row.article_id for row in batch)
+                firsts.setdefault((key, ids, lang), (chat, batch))
+        for chat, rows in firsts.values():
+            await self.render(chat, rows, rows[0].batch_key)
 
     async def render(
         self, chat: Chat, rows: Sequence[Delivery], batch_key: str | None
@@ -153,9 +186,9 @@ class Pushes:
 
     async def _mode(self, article_id: int) -> LinkPreview:
         """What the article's topic previews: its own setting, else the default."""
-        if time.monotonic() - self._modes_read > MODE_SECONDS:
-            self._modes.clear()
-            self._modes_read = time.monotonic()
+        if self.clock() - self._modes_read > MODE_SECONDS:
+            self._modes.expire()
+            self._modes_read = self.clock()
         return await self._modes.get(article_id, partial(self._read_mode, article_id))
 
     async def _read_mode(self, article_id: int) -> LinkPreview:

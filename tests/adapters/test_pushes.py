@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.adapters.dispatch import Dispatcher
-from bot.adapters.pushes import Pushes
+from bot.adapters.pushes import MODE_SECONDS, Pushes
 from bot.adapters.store import Chat, ChatKind, Delivery, NewArticle, Store
 from bot.core.models import Digest, Entry, LinkPreview
 from bot.locales import load_translators
@@ -210,3 +210,55 @@ async def test_each_send_of_a_cached_message_has_its_gone_articles_rows(store: S
         assert missing == [gone]
     lost = [replace(by_chat[1][0], article_id=999)]
     assert await pushes.render(Chat(1, ChatKind.PRIVATE), lost, None) == (None, lost)
+
+
+async def test_warm_renders_each_distinct_message_so_the_sends_read_nothing(
+    store: Store,
+) -> None:
+    by_chat = await burst_rows(store, 6, 4)
+    counting = CountingStore(store)
+    pushes = Pushes(counting, load_translators())  # type: ignore[arg-type]
+    chats = {
+        chat_id: Chat(chat_id, ChatKind.PRIVATE, language="ja" if chat_id % 2 else "en")
+        for chat_id in by_chat
+    }
+    # Chats 1 to 5 get the four articles as one message (in Japanese or English), chat 6 as
+    # four single pushes.
+    singles = [replace(row, batch_key=None) for row in by_chat[6]]
+    queued = [(chats[c], rows) for c, rows in by_chat.items() if c != 6]
+    await pushes.warm([*queued, (chats[6], singles)])
+    # Each digest, and the topic and preview setting of each message's first article, once.
+    assert counting.reads == {"digest": 4, "topic": 4, "mode": 4}
+    counting.reads.clear()
+    for chat, rows in queued:
+        rendered, _ = await pushes.render(chat, rows, rows[0].batch_key)
+        assert rendered is not None
+    for row in singles:
+        assert (await pushes.render(chats[6], [row], None))[0] is not None
+    assert counting.reads == {}
+
+
+async def test_a_changed_preview_setting_reaches_later_pushes_without_holding_any(
+    store: Store,
+) -> None:
+    by_chat = await burst_rows(store, 3, 1)
+    counting = CountingStore(store)
+    now = [0.0]
+    pushes = Pushes(counting, load_translators(), clock=lambda: now[0])  # type: ignore[arg-type]
+    chat, rows = Chat(1, ChatKind.PRIVATE), by_chat[1]
+    rendered, _ = await pushes.render(chat, rows, None)
+    assert rendered is not None
+    assert rendered.preview == IMAGE
+    (topic,) = await store.list_topics()
+    await store.set_link_preview(topic.id, LinkPreview.OFF)
+    now[0] = MODE_SECONDS + 1
+    # The first push after MODE_SECONDS goes with the setting read before; its read runs
+    # meanwhile, and the pushes after it have the new one.
+    rendered, _ = await pushes.render(chat, rows, None)
+    assert rendered is not None
+    assert rendered.preview == IMAGE
+    await asyncio.sleep(0.1)
+    rendered, _ = await pushes.render(Chat(2, ChatKind.PRIVATE), by_chat[2], None)
+    assert rendered is not None
+    assert rendered.preview == ""
+    assert counting.reads["mode"] == 2

@@ -25,7 +25,7 @@ from bot.core.pacing import (
 
 @pytest.mark.parametrize(
     ("max_rate", "paid", "rate", "in_flight"),
-    [(30, False, 30, 8), (1000, True, 1000, 64), (5000, True, 1000, 64), (1, False, 1, 4)],
+    [(30, False, 30, 8), (1000, True, 1000, 250), (5000, True, 1000, 250), (1, False, 1, 4)],
     ids=["free", "paid", "paid-capped", "slow"],
 )
 def test_rate_and_in_flight(max_rate: float, paid: bool, rate: float, in_flight: int) -> None:

@@ -168,7 +168,7 @@ def test_a_group_gets_twenty_messages_a_minute(kind: str) -> None:
 
 @pytest.mark.parametrize(
     ("rate", "limit", "connections"),
-    [(FREE_RATE, 8, 30), (PAID_RATE, 64, 512)],
+    [(FREE_RATE, 8, 30), (PAID_RATE, 250, 512)],
     ids=["free", "paid"],
 )
 def test_sends_in_flight_are_bounded_and_a_finished_or_stalled_one_frees_its_slot(

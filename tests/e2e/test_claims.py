@@ -13,7 +13,7 @@ from tests.e2e.conftest import BotProcess, eventually
 from tests.fakes.botapi import BotApiServer
 from tests.fakes.feedserver import FeedServer
 
-SUBSCRIBERS = 200
+SUBSCRIBERS = 400  # more than ANSWERED and the sends in flight at the paid rate
 ANSWERED = 50
 FEED = "/claims/feed.xml"
 PAID = {"DIGESTBOT_MAX_RATE": str(int(PAID_RATE)), "DIGESTBOT_PAID_BROADCAST": "1"}
