@@ -87,6 +87,17 @@ async def test_finished_rows_older_than_the_cutoff_are_deleted(
             (OTHER, recent, DeliveryStatus.SENT),
         ]
     )
+    # The chats have had what was sent to them, its row gone or not; not what failed.
+    assert sorted(table(db_path, "SELECT chat_id, article_id, read_at FROM reads")) == sorted(
+        [
+            (USER, sent, old.isoformat(timespec="microseconds")),
+            (OTHER, sent, old.isoformat(timespec="microseconds")),
+        ]
+    )
+    for chat_id in (USER, OTHER):
+        await store.mark_read(chat_id, pending)
+    unread = [await store.next_unread(chat_id) for chat_id in (USER, OTHER)]
+    assert [found[0] for found in unread if found is not None] == [failed, failed]
 
 
 async def test_articles_past_the_window_go_with_their_digests_and_reads(

@@ -225,7 +225,10 @@ class Articles(StoreBase):
 
     async def next_unread(self, chat_id: int) -> tuple[int, Digest] | None:
         """The newest digest the chat has not had yet, of the topics /latest shows it: its
-        own, or every topic while it has none."""
+        own, or every topic while it has none.
+
+        Had: opened (`reads`) or pushed (a sent outbox row; its read once the row is deleted).
+        """
         row = await self._fetchone(
             f"""
             SELECT a.id, d.body FROM articles a
@@ -233,9 +236,11 @@ class Articles(StoreBase):
             JOIN feeds f ON f.id = a.feed_id
             WHERE {_READER_SCOPE}
               AND NOT EXISTS (SELECT 1 FROM reads r WHERE r.chat_id = ? AND r.article_id = a.id)
+              AND NOT EXISTS (SELECT 1 FROM deliveries x
+                              WHERE x.chat_id = ? AND x.article_id = a.id AND x.status = ?)
             ORDER BY coalesce(a.published_at, a.fetched_at) DESC, a.id DESC
             LIMIT 1
             """,
-            (chat_id, chat_id, chat_id, chat_id),
+            (chat_id, chat_id, chat_id, chat_id, chat_id, DeliveryStatus.SENT),
         )
         return None if row is None else (int(row[0]), digest_from_json(row[1]))

@@ -72,10 +72,6 @@ MARK_SENT: Final = """
     ) AS sent
     WHERE deliveries.id = sent.id
 """
-ADD_READS: Final = """
-    INSERT OR IGNORE INTO reads (chat_id, article_id, read_at)
-    SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(?)
-"""
 # WHERE true: SQLite's parser needs it before ON CONFLICT in an upsert over a SELECT.
 SET_READING: Final = """
     INSERT INTO reading_state (chat_id, article_id, page, updated_at)
@@ -205,7 +201,7 @@ class Outbox(StoreBase):
         *,
         reading: int | None,
     ) -> None:
-        """Record rows sent as one message, and that the chat has had their articles.
+        """Record rows sent as one message (so the chat has had their articles: `next_unread`).
 
         `reading` is the article the chat now reads (a single push), None for a combined one.
         One transaction: a crash leaves either all of it or none.
@@ -221,13 +217,11 @@ class Outbox(StoreBase):
         costs a few statements instead of a few per message.
         """
         sent: list[tuple[int, int, str]] = []  # delivery id, message id, sent at
-        reads: list[tuple[int, int, str]] = []  # chat id, article id, sent at
         readings: list[tuple[int, int, str]] = []  # chat id, article id, sent at
         for message in messages:
             at = to_text(message.sent_at)
             for d in message.deliveries:
                 sent.append((d.id, message.message_id, at))
-                reads.append((message.chat_id, d.article_id, at))
             if message.reading is not None:
                 readings.append((message.chat_id, message.reading, at))
         # Each table's rows go in one statement over a JSON array, not executemany: sqlite3
@@ -235,7 +229,6 @@ class Outbox(StoreBase):
         # busy, each of those hand-overs on aiosqlite's thread can wait out a switch interval.
         statements: list[tuple[str, tuple[str, ...]]] = [
             (MARK_SENT, (DeliveryStatus.SENT, json.dumps(sent))),
-            (ADD_READS, (json.dumps(reads),)),
         ]
         if readings:
             statements.append((SET_READING, (json.dumps(readings),)))
