@@ -65,7 +65,7 @@ class Retention(StoreBase):
                 # a fan-out at 1,000 messages a second has no time to spare.
                 await db.execute(
                     "INSERT OR IGNORE INTO reads (chat_id, article_id, read_at) "
-                    f"SELECT chat_id, article_id, sent_at FROM deliveries "
+                    "SELECT chat_id, article_id, sent_at FROM deliveries "
                     f"WHERE status = ? AND id IN ({marks})",
                     (DeliveryStatus.SENT, *ids),
                 )
