@@ -13,7 +13,14 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Final
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 
 from bot.adapters.delivery_events import Reason, Why
 from bot.adapters.http import FEED_ACCEPT, Fetcher
@@ -53,6 +60,9 @@ class Metrics:
 
     def __init__(self) -> None:
         """All metrics at zero, each label value present from the start."""
+        # No *_created series beside each counter and histogram: when the process made them
+        # says nothing an operator needs. The setting is prometheus_client's, for the process.
+        disable_created_metrics()  # type: ignore[no-untyped-call]  # untyped in prometheus_client
         self.registry = registry = CollectorRegistry()
         self.feed_polls = Counter(
             "digestbot_feed_polls",
