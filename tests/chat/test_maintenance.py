@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
+
+import pytest
 
 from bot.adapters.store import ChatKind, Store
 from bot.chat.jobs import poll_due_feeds
 from bot.core.models import Feed
 from tests.conftest import ADMIN, USER, RunningBot
+from tests.fakes.botapi import ErrorKind
 from tests.fakes.clock import hold_jobs
 from tests.fakes.feedserver import FeedServer
 
@@ -67,6 +71,24 @@ async def test_the_alert_is_in_the_admins_language(
     await failing_feed(running_bot.store, feed_server.url("/alert-ja.xml"), 9)
     [alert] = await poll(running_bot)
     assert alert.endswith("直近のエラー：HTTP 500：サーバーでエラーが起きました")
+
+
+async def test_an_alert_the_admin_cannot_get_is_one_line_naming_the_admin_and_the_feed(
+    running_bot: RunningBot, feed_server: FeedServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    hold_jobs(running_bot.app, NOW)
+    running_bot.api.queue_error(ADMIN, ErrorKind.BLOCKED)
+    feed_server.route("/alert-blocked.xml", status=500)
+    feed = await failing_feed(running_bot.store, feed_server.url("/alert-blocked.xml"), 9)
+    with caplog.at_level(logging.WARNING, logger="bot.chat.alerts"):
+        await poll(running_bot)
+    assert not [c for c in running_bot.api.calls("sendMessage") if c.ok]
+    [line] = [r for r in caplog.records if r.name == "bot.chat.alerts"]
+    assert line.getMessage() == (
+        f"could not alert admin {ADMIN}: Forbidden: bot was blocked by the user"
+    )
+    ids = {key: getattr(line, key, None) for key in ("chat_id", "feed_id", "topic_id")}
+    assert ids == {"chat_id": ADMIN, "feed_id": feed.id, "topic_id": feed.topic_id}
 
 
 async def test_the_hundredth_failure_disables_the_feed_and_feeds_says_why(
