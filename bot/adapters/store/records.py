@@ -72,7 +72,7 @@ class NewArticle:
     page_error: str | None = None  # why the page could not be used; never fetched again
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Delivery:
     """One outbox row: an article due to a chat."""
 
