@@ -73,7 +73,7 @@ class Cache(Generic[K, V]):
                 self._stale.discard(key)
                 self._load(key, load)
             return self.values[key]
-        task = self._loading.get(key) or self._load(key, load)
+        task = self._load(key, load)  # the load under way, or a new one
         # Shielded: a caller cancelled (a stop) does not cancel the load others wait for.
         return await asyncio.shield(task)
 
