@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from bot.adapters.store import ChatKind, NewArticle, Store
+import pytest
+
+from bot.adapters.store import ChatKind, Delivery, NewArticle, Store, outbox
 from bot.core.models import DeliveryStatus, Digest, Entry
 
 NOW = datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
@@ -159,6 +163,36 @@ async def test_a_claim_takes_whole_batches_of_the_chats_it_picks_and_no_others(
         (chat, article) for chat in (1, 2) for article in (1, 2, 3, 4)
     ]
     assert {d.chat_id for d in await store.claim_deliveries(NOW, 10, "w1")} == {3}
+
+
+async def test_a_large_claim_is_built_a_chunk_at_a_time_with_loop_turns_between(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A burst of 5 articles to 120 chats: 600 rows in one claim. The sends the pace starts
+    # meanwhile go out on time only if the event loop turns while they are built.
+    _, feed_id = await seeded(store, *range(1, 121))
+    await save(store, feed_id, *(article(key) for key in "abcde"))
+    built = 0
+
+    def counted(**fields: Any) -> Delivery:
+        nonlocal built
+        built += 1
+        return Delivery(**fields)
+
+    monkeypatch.setattr(outbox, "Delivery", counted)
+    seen: set[int] = set()
+
+    async def watch() -> None:
+        while True:
+            seen.add(built)
+            await asyncio.sleep(0)
+
+    watching = asyncio.create_task(watch())
+    claimed = await store.claim_deliveries(NOW, 600, "w1")
+    watching.cancel()
+    assert len(claimed) == built == 600
+    # Between two turns of the loop, one chunk of rows at most was built.
+    assert sorted(seen) == list(range(0, 600, outbox.BUILD_CHUNK))
 
 
 async def test_claimed_rows_are_the_rows_as_the_table_now_holds_them(store: Store) -> None:

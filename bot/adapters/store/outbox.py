@@ -7,7 +7,7 @@ import json
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from bot.adapters.store.base import StoreBase
 from bot.adapters.store.records import Chat, Delivery
@@ -61,6 +61,12 @@ CLAIM: Final = """
         attempts = attempts + 1
     WHERE id IN (SELECT value FROM json_each(:ids))
 """
+
+# Claimed rows built into records at a time, about a millisecond's work: the sends paced
+# meanwhile go out on time. Built in one go, a burst's claim of 2,500 rows held the event loop
+# for about 10 ms; each such turn past the pace's catch-up lost its sends for good, and held a
+# burst of 20 articles to 10,000 chats near 0.91 of the limit instead of 0.95.
+BUILD_CHUNK: Final = 250
 
 # record_sent_many: each takes a JSON array of arrays, one per row.
 MARK_SENT: Final = """
@@ -137,8 +143,9 @@ class Outbox(StoreBase):
             rows = json.loads(found[0]) if found is not None else []
             if rows:
                 await db.execute(CLAIM, params | {"ids": json.dumps([row[0] for row in rows])})
-        # A burst claims tens of thousands of rows sharing a few times and batch keys: each is
-        # parsed once and shared (less time, less memory than delivery_from_row for each row).
+        # A burst claims thousands of rows sharing a few times and batch keys: each is parsed
+        # once and shared (less time, less memory than delivery_from_row for each row). They are
+        # built BUILD_CHUNK at a time, a turn of the event loop apart.
         times: dict[str, datetime] = {}
         keys: dict[str, str] = {}
         claimed_at, status = datetime.fromisoformat(now_text), DeliveryStatus.CLAIMED
@@ -148,39 +155,46 @@ class Outbox(StoreBase):
                 moment = times[text] = datetime.fromisoformat(text)
             return moment
 
-        claimed = [
-            Delivery(
-                id=id_,
-                chat_id=chat_id,
-                article_id=article_id,
-                thread_id=thread_id,
-                status=status,
-                attempts=attempts + 1,
-                due_at=when(due_at),
-                created_at=when(created_at),
-                claimed_at=claimed_at,
-                claimed_by=worker,
-                sent_at=None if sent_at is None else when(sent_at),
-                message_id=message_id,
-                last_error=last_error,
-                batch_key=None if batch_key is None else keys.setdefault(batch_key, batch_key),
-                timeouts=timeouts,
-            )
-            for (
-                id_,
-                chat_id,
-                article_id,
-                thread_id,
-                attempts,
-                due_at,
-                created_at,
-                sent_at,
-                message_id,
-                last_error,
-                batch_key,
-                timeouts,
-            ) in rows
-        ]
+        def build(chunk: Sequence[list[Any]]) -> list[Delivery]:
+            return [
+                Delivery(
+                    id=id_,
+                    chat_id=chat_id,
+                    article_id=article_id,
+                    thread_id=thread_id,
+                    status=status,
+                    attempts=attempts + 1,
+                    due_at=when(due_at),
+                    created_at=when(created_at),
+                    claimed_at=claimed_at,
+                    claimed_by=worker,
+                    sent_at=None if sent_at is None else when(sent_at),
+                    message_id=message_id,
+                    last_error=last_error,
+                    batch_key=None if batch_key is None else keys.setdefault(batch_key, batch_key),
+                    timeouts=timeouts,
+                )
+                for (
+                    id_,
+                    chat_id,
+                    article_id,
+                    thread_id,
+                    attempts,
+                    due_at,
+                    created_at,
+                    sent_at,
+                    message_id,
+                    last_error,
+                    batch_key,
+                    timeouts,
+                ) in chunk
+            ]
+
+        claimed: list[Delivery] = []
+        for start in range(0, len(rows), BUILD_CHUNK):
+            if start:
+                await asyncio.sleep(0)
+            claimed.extend(build(rows[start : start + BUILD_CHUNK]))
         claimed.sort(key=lambda d: (d.due_at, d.id))
         return claimed
 
