@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,11 @@ os.environ["PTB_TIMEDELTA"] = "true"
 
 ADMIN = 1001
 USER = 2002
+
+
+async def claim_rows(store: Store, now: datetime, limit: int) -> list[int]:
+    """Claim due outbox rows as the dispatcher would; their ids, in the order claimed."""
+    return [row for claim in await store.claim_deliveries(now, limit, "test") for row in claim.ids]
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
-from bot.adapters.store import Delivery
+from bot.adapters.store import Claimed
 from bot.core.delivery import FailureKind
 
 
@@ -33,8 +33,8 @@ Why = FailureKind | Reason
 class DeliveryEvents(Protocol):
     """What the dispatcher reports, each call at most once per message it acts on."""
 
-    def sent(self, rows: Sequence[Delivery], answered_at: datetime) -> None:
-        """Telegram took the message of `rows` at `answered_at`."""
+    def sent(self, claims: Sequence[Claimed], answered_at: datetime) -> None:
+        """Telegram took the message of `claims` at `answered_at`."""
 
     def retried(self, reason: Why, rows: int) -> None:
         """A send of `rows` rows failed, and they will be sent again."""
@@ -58,7 +58,7 @@ class DeliveryEvents(Protocol):
 class NoEvents:
     """Events that go nowhere: the dispatcher's default."""
 
-    def sent(self, rows: Sequence[Delivery], answered_at: datetime) -> None:
+    def sent(self, claims: Sequence[Claimed], answered_at: datetime) -> None:
         """Nothing."""
 
     def retried(self, reason: Why, rows: int) -> None:

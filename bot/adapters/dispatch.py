@@ -44,7 +44,7 @@ from bot.adapters.group_commit import GroupCommit
 from bot.adapters.logs import chat_ids
 from bot.adapters.outage import Outage
 from bot.adapters.pushes import Pushes, link_preview_options
-from bot.adapters.store import Chat, ChatKind, Delivery, Store
+from bot.adapters.store import Chat, ChatKind, Claimed, Store, claimed_ids, without_articles
 from bot.adapters.store.outbox import SentMessage
 from bot.adapters.telegram.sender import post_message
 from bot.adapters.telegram.transport import AiohttpRequest
@@ -74,7 +74,7 @@ log = logging.getLogger(__name__)
 
 STOP_GRACE: Final = 10.0  # seconds a stop waits for the sends in flight to finish
 
-Send = QueuedSend[Chat, Delivery]
+Send = QueuedSend[Chat, Claimed]
 
 
 def claim_owner() -> str:
@@ -112,7 +112,7 @@ class Dispatcher:
         self.events: DeliveryEvents = events or NoEvents()  # each push's outcome, for metrics
         self.send_timeout: float | None = None  # read timeout of a send; None: PTB's default
         self.outage = Outage(bot)  # while Telegram is unreachable, sends wait and count nothing
-        self.queue: SendQueue[Chat, Delivery] = SendQueue(rate)
+        self.queue: SendQueue[Chat, Claimed] = SendQueue(rate)
         self._pushes = Pushes(store, translators, link_preview)
         self._sent = GroupCommit(store)
         self.owner = worker or claim_owner()  # claimed_by of the rows it claims
@@ -184,7 +184,7 @@ class Dispatcher:
                 "their rows stay claimed, and the next start sends them again",
                 len(self._sent.unwritten),
             )
-        waiting = [row.id for send in self.queue.take_all() for row in send.rows]
+        waiting = [row for send in self.queue.take_all() for row in claimed_ids(send.rows)]
         try:
             if waiting:
                 await self.store.defer_deliveries(waiting, None, None)
@@ -248,40 +248,43 @@ class Dispatcher:
         """Claim due rows, queue them per chat (paused, gone and quiet chats aside); full?"""
         epoch = self._epoch
         now = self.clock()
-        rows = await self.store.claim_deliveries(now, size, self.owner)
-        if len(rows) < size:
+        claims = await self.store.claim_deliveries(now, size, self.owner)
+        rows = sum(len(claim.ids) for claim in claims)
+        if rows < size:
             self._looked = epoch
-        by_chat: dict[int, list[Delivery]] = {}
-        for row in rows:
-            by_chat.setdefault(row.chat_id, []).append(row)
+        by_chat: dict[int, list[Claimed]] = {}
+        for claim in claims:
+            by_chat.setdefault(claim.chat_id, []).append(claim)
         chats = await self.store.delivery_chats(by_chat.keys())
-        queued: list[tuple[Chat, list[Delivery]]] = []
-        for chat_id, chat_rows in by_chat.items():
+        queued: list[tuple[Chat, list[Claimed]]] = []
+        for chat_id, chat_claims in by_chat.items():
             chat = chats.get(chat_id)
             if chat is None:
-                for row in chat_rows:
-                    await self.store.fail_delivery(row.id, "the chat no longer exists")
-                self.events.failed(Reason.CHAT_GONE, len(chat_rows))
+                ids = claimed_ids(chat_claims)
+                for row in ids:
+                    await self.store.fail_delivery(row, "the chat no longer exists")
+                self.events.failed(Reason.CHAT_GONE, len(ids))
             elif not chat.active:
                 cancelled = await self._cancel(chat_id, "the chat is inactive")
                 self.events.cancelled(Reason.INACTIVE, cancelled)
             elif chat.paused:
                 self.events.cancelled(Reason.PAUSED, await self._cancel(chat_id, "paused"))
             elif until := quiet_until(now, chat.timezone, chat.quiet_start, chat.quiet_end):
-                await self.store.defer_deliveries([r.id for r in chat_rows], "quiet hours", until)
-                self.events.deferred(Reason.QUIET_HOURS, len(chat_rows))
+                ids = claimed_ids(chat_claims)
+                await self.store.defer_deliveries(ids, "quiet hours", until)
+                self.events.deferred(Reason.QUIET_HOURS, len(ids))
             else:
-                queued.append((chat, chat_rows))
+                queued.append((chat, chat_claims))
         # Their messages are rendered before they are queued, so that each send goes out the
         # moment the pace lets it, never held up by the reads of its rendering. Should that
         # fail, each send renders its own message, and fails as a send would.
         with suppress(Exception):
             await self._pushes.warm(queued)
-        for chat, chat_rows in queued:
-            self.queue.enqueue(chat, chat_rows)
+        for chat, chat_claims in queued:
+            self.queue.enqueue(chat, chat_claims)
         if queued:
             self._changed.set()
-        return len(rows) >= size
+        return rows >= size
 
     async def _cancel(self, chat_id: int, reason: str) -> int:
         """Cancel every pending or claimed row of the chat; returns how many."""
@@ -302,12 +305,13 @@ class Dispatcher:
                 extra=chat_ids(send.chat.id),
             )
             now = self.clock()
-            self.events.retried(Reason.ERROR, len(send.rows))
+            self.events.retried(Reason.ERROR, len(claimed_ids(send.rows)))
             with suppress(Exception):
-                for row in send.rows:
-                    await self.store.retry_delivery(
-                        row.id, repr(error), now + backoff(row.attempts)
-                    )
+                for claim in send.rows:
+                    for row in claim.ids:
+                        await self.store.retry_delivery(
+                            row, repr(error), now + backoff(claim.attempts)
+                        )
         finally:
             self.queue.finished(launched, send)
             self._changed.set()
@@ -317,15 +321,15 @@ class Dispatcher:
         now = self.clock()
         if until := quiet_until(now, chat.timezone, chat.quiet_start, chat.quiet_end):
             # Quiet hours began while the rows waited here.
-            ids = [row.id for s in (send, *self.queue.take(chat.id)) for row in s.rows]
+            ids = [row for s in (send, *self.queue.take(chat.id)) for row in claimed_ids(s.rows)]
             await self.store.defer_deliveries(ids, "quiet hours", until)
             self.events.deferred(Reason.QUIET_HOURS, len(ids))
             return
-        rendered, missing = await self._pushes.render(chat, send.rows, send.batch_key)
+        rendered, gone = await self._pushes.render(chat, send.rows, send.batch_key)
+        send.rows, missing = without_articles(send.rows, gone)
         for row in missing:
-            await self.store.fail_delivery(row.id, "the article no longer exists")
+            await self.store.fail_delivery(row, "the article no longer exists")
         self.events.failed(Reason.ARTICLE_GONE, len(missing))
-        send.rows = [row for row in send.rows if row not in missing]
         if rendered is None or not send.rows:
             return
         result = await post_message(
@@ -343,20 +347,21 @@ class Dispatcher:
         if isinstance(result, SendFailure):
             await self._settle(send, result)
             return
-        reading = send.rows[0].article_id if send.batch_key is None else None
+        reading = send.rows[0].article_ids[0] if send.batch_key is None else None
         await self._sent.record(SentMessage(send.rows, chat.id, result, self.clock(), reading))
         self.events.sent(send.rows, self.clock())
 
     async def _settle(self, send: Send, failure: SendFailure) -> None:
         """Act on a failed send: wait, hold, resend, move, reschedule, drop the chat or give up."""
         chat_id = send.chat.id
-        attempts = max(row.attempts for row in send.rows)
-        timeouts = max(row.timeouts for row in send.rows)
+        ids = claimed_ids(send.rows)
+        attempts = max(claim.attempts for claim in send.rows)
+        timeouts = max(claim.timeouts for claim in send.rows)
         if failure.kind is FailureKind.TIMED_OUT and not timeouts:
             if not await self.outage.reachable():
                 # Held until the API answers; the send may have been posted all the same.
-                await self.store.count_timeout([row.id for row in send.rows])
-                send.rows = [replace(row, timeouts=row.timeouts + 1) for row in send.rows]
+                await self.store.count_timeout(ids)
+                send.rows = [replace(claim, timeouts=claim.timeouts + 1) for claim in send.rows]
                 failure = replace(failure, kind=FailureKind.UNREACHABLE)
         elif failure.kind is FailureKind.TRANSIENT and not await self.outage.reachable():
             failure = replace(failure, kind=FailureKind.UNREACHABLE)
@@ -377,20 +382,20 @@ class Dispatcher:
         )
         match step:
             case Wait(delay=delay):
-                self.events.flood_wait(delay.total_seconds(), len(send.rows))
+                self.events.flood_wait(delay.total_seconds(), len(ids))
                 await self.store.count_throttled(self.clock(), delay.total_seconds())
                 now = asyncio.get_running_loop().time()
                 self.queue.flood(chat_id, delay.total_seconds(), now)
                 self.queue.requeue(send)
             case Hold():
-                self.events.retried(failure.kind, len(send.rows))
+                self.events.retried(failure.kind, len(ids))
                 self.queue.requeue(send)
             case SendPlain():
-                self.events.retried(failure.kind, len(send.rows))
+                self.events.retried(failure.kind, len(ids))
                 send.plain = True
                 self.queue.requeue(send)
             case MoveChat(new_chat_id=new_id):
-                self.events.retried(failure.kind, len(send.rows))
+                self.events.retried(failure.kind, len(ids))
                 await self.store.move_chat(chat_id, new_id)
                 # Its waiting sends follow the new id, a chat of its own.
                 send.chat = replace(send.chat, id=new_id, kind=ChatKind.SUPERGROUP)
@@ -398,15 +403,14 @@ class Dispatcher:
                 self.queue.move(chat_id, send.chat)
                 self.queue.requeue(send)
             case Retry(at=at):
-                self.events.retried(failure.kind, len(send.rows))
-                for row in send.rows:
-                    await self.store.retry_delivery(row.id, failure.message, at)
+                self.events.retried(failure.kind, len(ids))
+                for row in ids:
+                    await self.store.retry_delivery(row, failure.message, at)
             case Resend(at=at):
-                self.events.retried(failure.kind, len(send.rows))
-                for row in send.rows:
-                    await self.store.retry_delivery(row.id, failure.message, at, timed_out=True)
+                self.events.retried(failure.kind, len(ids))
+                for row in ids:
+                    await self.store.retry_delivery(row, failure.message, at, timed_out=True)
             case Unconfirmed():
-                ids = [row.id for row in send.rows]
                 await self.store.mark_unconfirmed(ids, failure.message, self.clock())
                 self.events.unconfirmed(failure.kind, len(ids))
                 log.warning(
@@ -425,6 +429,6 @@ class Dispatcher:
                     extra=chat_ids(chat_id),
                 )
             case Failed():
-                self.events.failed(failure.kind, len(send.rows))
-                for row in send.rows:
-                    await self.store.fail_delivery(row.id, failure.message)
+                self.events.failed(failure.kind, len(ids))
+                for row in ids:
+                    await self.store.fail_delivery(row, failure.message)

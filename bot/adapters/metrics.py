@@ -24,7 +24,7 @@ from prometheus_client import (
 
 from bot.adapters.delivery_events import Reason, Why
 from bot.adapters.http import FEED_ACCEPT, Fetcher
-from bot.adapters.store import Delivery, Store
+from bot.adapters.store import Claimed, Store
 from bot.core.condense import Method
 from bot.core.delivery import FailureKind
 from bot.core.models import FetchResult
@@ -197,12 +197,14 @@ class Metrics:
 
     # DeliveryEvents
 
-    def sent(self, rows: Sequence[Delivery], answered_at: datetime) -> None:
+    def sent(self, claims: Sequence[Claimed], answered_at: datetime) -> None:
         """Count a message Telegram took, and each of its rows' wait since its poll."""
         self.messages_sent.inc()
-        self.pushes_sent.inc(len(rows))
-        for row in rows:
-            self.delivery_latency.observe(max((answered_at - row.created_at).total_seconds(), 0))
+        for claim in claims:
+            self.pushes_sent.inc(len(claim.ids))
+            waited = max((answered_at - claim.created_at).total_seconds(), 0)
+            for _ in claim.ids:
+                self.delivery_latency.observe(waited)
 
     def retried(self, reason: Why, rows: int) -> None:
         """Count rows to be sent again."""

@@ -2,7 +2,7 @@
 
 A fan-out sends the same article to thousands of chats; digests, topic names, rendered
 messages and their encoded keyboards are cached so each is read and rendered once per language,
-not once per chat. The dispatcher renders the messages of the rows it claims (`warm`) before
+not once per chat. The dispatcher renders the messages of what it claims (`warm`) before
 it queues them, so a send goes out the moment the pace lets it rather than after reads that
 would hold it, and the sends behind it, past their turn. Sends needing the same message wait
 for one read and one rendering (`Cache.get`). What a topic's pushes preview (`LinkPreview`) is
@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Final, Generic, TypeVar
 
-from bot.adapters.store import Chat, Delivery, Store
+from bot.adapters.store import Chat, Claimed, Store
 from bot.adapters.telegram.keyboards import markup
 from bot.adapters.telegram.sender import encode_keyboard
 from bot.core.delivery import batch_header, batch_kind
@@ -118,39 +118,38 @@ class Pushes:
         self._messages: Cache[MessageKey, Message] = Cache()
         self._keyboards: dict[Buttons, str | None] = {}
 
-    async def warm(self, queued: Iterable[tuple[Chat, Sequence[Delivery]]]) -> None:
-        """Render ahead each distinct message that rows queued for chats will be sent as: a
-        single push for each row without a batch key, one message for each batch."""
-        firsts: dict[MessageKey, tuple[Chat, Sequence[Delivery]]] = {}
-        for chat, rows in queued:
+    async def warm(self, queued: Iterable[tuple[Chat, Sequence[Claimed]]]) -> None:
+        """Render ahead each distinct message that claims queued for chats will be sent as: a
+        single push for each claim without a batch key, one message for each batch."""
+        firsts: dict[MessageKey, tuple[Chat, list[Claimed]]] = {}
+        for chat, claims in queued:
             lang = self.translators[chat.language].lang
-            batches: dict[str, list[Delivery]] = {}
-            for row in rows:
-                if row.batch_key is None:
-                    firsts.setdefault((None, (row.article_id,), lang), (chat, [row]))
+            batches: dict[str, list[Claimed]] = {}
+            for claim in claims:
+                if claim.batch_key is None:
+                    firsts.setdefault((None, claim.article_ids, lang), (chat, [claim]))
                 else:
-                    batches.setdefault(row.batch_key, []).append(row)
+                    batches.setdefault(claim.batch_key, []).append(claim)
             for key, batch in batches.items():
-                ids = tuple(row.article_id for row in batch)
+                ids = tuple(article for claim in batch for article in claim.article_ids)
                 firsts.setdefault((key, ids, lang), (chat, batch))
-        for chat, rows in firsts.values():
-            await self.render(chat, rows, rows[0].batch_key)
+        for chat, claims in firsts.values():
+            await self.render(chat, claims, claims[0].batch_key)
 
     async def render(
-        self, chat: Chat, rows: Sequence[Delivery], batch_key: str | None
-    ) -> tuple[Rendered | None, list[Delivery]]:
-        """The message for rows going to chat, and the rows whose article is gone."""
+        self, chat: Chat, claims: Sequence[Claimed], batch_key: str | None
+    ) -> tuple[Rendered | None, frozenset[int]]:
+        """The message for claims going to chat, and the articles of theirs that are gone."""
         tr = self.translators[chat.language]
-        ids = tuple(row.article_id for row in rows)
+        ids = tuple(article for claim in claims for article in claim.article_ids)
         message = await self._messages.get(
             (batch_key, ids, tr.lang), lambda: self._render(batch_key, ids, tr)
         )
-        missing = [row for row in rows if row.article_id in message.gone]
         if message.rendered is None or message.lead is None:
-            return None, missing
+            return None, message.gone
         # Combined and daily messages preview their first article, as a push of it would.
         mode = await self._mode(message.first)
-        return replace(message.rendered, preview=preview_url(message.lead, mode)), missing
+        return replace(message.rendered, preview=preview_url(message.lead, mode)), message.gone
 
     def keyboard(self, buttons: Buttons) -> str | None:
         """The encoded markup for rendered buttons: a fan-out sends one keyboard many times."""

@@ -62,7 +62,10 @@ class Recipient(Protocol):
 
 
 class Row(Protocol):
-    """One outbox row to send."""
+    """Outbox rows claimed to go out together: one row, or a batch's rows."""
+
+    @property
+    def ids(self) -> tuple[int, ...]: ...
 
     @property
     def batch_key(self) -> str | None: ...
@@ -211,7 +214,7 @@ class SendQueue(Generic[C, R]):
         queue = self._queues.setdefault(chat.id, deque())
         batches = {send.batch_key: send for send in queue if send.batch_key is not None}
         for row in rows:
-            self._claimed_rows += 1
+            self._claimed_rows += len(row.ids)
             batch = batches.get(row.batch_key) if row.batch_key is not None else None
             if batch is not None:
                 batch.rows.append(row)

@@ -339,6 +339,34 @@ async def test_a_burst_of_five_articles_is_one_message_per_chat(running_bot: Run
         assert len({r.batch_key for r in mine}) == 1
 
 
+async def test_a_burst_goes_without_an_article_whose_digest_is_gone(
+    running_bot: RunningBot,
+) -> None:
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    a, b, c, d, e = await publish(running_bot, feed, *"abcde")
+    store = running_bot.store
+    await store._db.execute("DELETE FROM digests WHERE article_id = ?", (c,))
+    await store._db.commit()
+    await dispatcher(running_bot).drain()
+
+    (message,) = running_bot.api.sent_messages(USER)
+    assert message["text"].startswith("Tech: 4 new articles\n\n1. Title a")
+    assert [r[0]["text"] for r in message["reply_markup"]["inline_keyboard"]] == [
+        "1. Title a",
+        "2. Title b",
+        "3. Title d",
+        "4. Title e",
+    ]
+    rows = {row.article_id: row for row in await store.list_deliveries(USER)}
+    assert {(rows[x].status, rows[x].message_id) for x in (a, b, d, e)} == {
+        (DeliveryStatus.SENT, message["message_id"])
+    }
+    assert (rows[c].status, rows[c].last_error) == (
+        DeliveryStatus.FAILED,
+        "the article no longer exists",
+    )
+
+
 async def test_pacing_at_the_fakes_limits_draws_no_429(running_bot: RunningBot) -> None:
     api = running_bot.api
     api.enforce_limits()  # 30/s overall, 1/s per private chat with a burst of 3

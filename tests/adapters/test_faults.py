@@ -15,7 +15,7 @@ from telegram import Bot
 from telegram.error import NetworkError
 
 from bot.adapters.dispatch import Dispatcher
-from bot.adapters.store import ChatKind, NewArticle, Store
+from bot.adapters.store import ChatKind, NewArticle, Store, claimed_ids
 from bot.adapters.store.migrations import open_database
 from bot.adapters.store.outbox import SentMessage
 from bot.chat.jobs import poll_due_feeds
@@ -369,7 +369,7 @@ async def test_sent_messages_a_full_disk_refuses_wait_in_memory_and_are_recorded
         # and nothing more starts while the records wait.
         sent = {c: len(api.sent_messages(c)) for c in READERS}
         assert set(sent.values()) <= {0, 1}
-        waiting = sum(len(m.deliveries) for m in dispatcher._sent.unwritten)
+        waiting = sum(len(claimed_ids(m.claims)) for m in dispatcher._sent.unwritten)
         assert waiting == sum(sent.values()) > 0
         statuses = {row.status for row in await store.list_deliveries()}
         assert DeliveryStatus.SENT not in statuses

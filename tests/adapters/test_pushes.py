@@ -12,7 +12,7 @@ import pytest
 
 from bot.adapters.dispatch import Dispatcher
 from bot.adapters.pushes import MODE_SECONDS, Pushes
-from bot.adapters.store import Chat, ChatKind, Delivery, NewArticle, Store
+from bot.adapters.store import Chat, ChatKind, Claimed, NewArticle, Store, without_articles
 from bot.core.models import Digest, Entry, LinkPreview
 from bot.locales import load_translators
 from tests.conftest import USER, RunningBot
@@ -146,7 +146,7 @@ class CountingStore:
         return await self.store.article_link_preview(article_id)
 
 
-async def burst_rows(store: Store, chats: int, articles: int) -> dict[int, list[Delivery]]:
+async def burst_rows(store: Store, chats: int, articles: int) -> dict[int, list[Claimed]]:
     """`articles` new articles in one poll of a topic `chats` private chats read: their rows."""
     topic = await store.add_topic("tech", "Tech")
     feed = await store.add_feed(topic.id, "https://example.com/feed")
@@ -169,9 +169,9 @@ async def burst_rows(store: Store, chats: int, articles: int) -> dict[int, list[
         problem=None,
         push=True,
     )
-    by_chat: dict[int, list[Delivery]] = {}
-    for row in await store.claim_deliveries(NOW, chats * articles, "w"):
-        by_chat.setdefault(row.chat_id, []).append(row)
+    by_chat: dict[int, list[Claimed]] = {}
+    for claim in await store.claim_deliveries(NOW, chats * articles, "w"):
+        by_chat.setdefault(claim.chat_id, []).append(claim)
     return by_chat
 
 
@@ -192,24 +192,28 @@ async def test_sends_of_one_message_started_together_read_and_render_it_once(
         Chat(1, ChatKind.PRIVATE), by_chat[1], by_chat[1][0].batch_key
     )
     assert alone is not None
-    assert [(rendered, missing) for rendered, missing in results] == [(alone, [])] * 50
+    assert results == [(alone, frozenset())] * 50
     assert alone.preview == IMAGE
 
 
-async def test_each_send_of_a_cached_message_has_its_gone_articles_rows(store: Store) -> None:
+async def test_each_send_of_a_cached_message_has_its_gone_articles(store: Store) -> None:
     by_chat = await burst_rows(store, 2, 4)
     pushes = Pushes(store, load_translators())
-    for chat_id, rows in by_chat.items():
+    for chat_id, (claim,) in by_chat.items():
         # One more row, for an article no longer there.
-        gone = replace(rows[-1], id=1000 + chat_id, article_id=999)
-        rendered, missing = await pushes.render(
-            Chat(chat_id, ChatKind.PRIVATE), [*rows, gone], rows[0].batch_key
+        more = replace(
+            claim, ids=(*claim.ids, 1000 + chat_id), article_ids=(*claim.article_ids, 999)
+        )
+        rendered, gone = await pushes.render(
+            Chat(chat_id, ChatKind.PRIVATE), [more], claim.batch_key
         )
         assert rendered is not None
         assert "Title 3" in rendered.html
-        assert missing == [gone]
-    lost = [replace(by_chat[1][0], article_id=999)]
-    assert await pushes.render(Chat(1, ChatKind.PRIVATE), lost, None) == (None, lost)
+        assert gone == {999}
+        assert without_articles([more], gone) == ([claim], [1000 + chat_id])
+    lost = replace(by_chat[1][0], ids=(1,), article_ids=(999,), batch_key=None)
+    assert await pushes.render(Chat(1, ChatKind.PRIVATE), [lost], None) == (None, {999})
+    assert without_articles([lost], {999}) == ([], [1])
 
 
 async def test_warm_renders_each_distinct_message_so_the_sends_read_nothing(
@@ -224,7 +228,11 @@ async def test_warm_renders_each_distinct_message_so_the_sends_read_nothing(
     }
     # Chats 1 to 5 get the four articles as one message (in Japanese or English), chat 6 as
     # four single pushes.
-    singles = [replace(row, batch_key=None) for row in by_chat[6]]
+    (claim,) = by_chat[6]
+    singles = [
+        replace(claim, ids=(row,), article_ids=(article,), batch_key=None)
+        for row, article in zip(claim.ids, claim.article_ids, strict=True)
+    ]
     queued = [(chats[c], rows) for c, rows in by_chat.items() if c != 6]
     await pushes.warm([*queued, (chats[6], singles)])
     # Each digest, and the topic and preview setting of each message's first article, once.
@@ -233,8 +241,8 @@ async def test_warm_renders_each_distinct_message_so_the_sends_read_nothing(
     for chat, rows in queued:
         rendered, _ = await pushes.render(chat, rows, rows[0].batch_key)
         assert rendered is not None
-    for row in singles:
-        assert (await pushes.render(chats[6], [row], None))[0] is not None
+    for single in singles:
+        assert (await pushes.render(chats[6], [single], None))[0] is not None
     assert counting.reads == {}
 
 

@@ -70,7 +70,12 @@ async def test_finished_rows_older_than_the_cutoff_are_deleted(
         for key in ("sent", "failed", "pending")
     ]
     recent = await add_article(store, feed_id, "recent", fetched=NOW - DAY, published=None)
-    claimed = {(d.chat_id, d.article_id): d.id for d in await store.claim_deliveries(NOW, 8, "t")}
+    claims = await store.claim_deliveries(NOW, 8, "t")
+    claimed = {
+        (c.chat_id, article): row
+        for c in claims
+        for row, article in zip(c.ids, c.article_ids, strict=True)
+    }
     for chat_id in (USER, OTHER):
         await store.mark_sent(claimed[chat_id, sent], 1, old)
         await store.fail_delivery(claimed[chat_id, failed], "boom")

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from bot.adapters.store import ChatKind, NewArticle, Store
 from bot.core.models import BotStats, Digest, Entry
 from bot.operations.maintenance import HISTORY_KEEP, clean_up
+from tests.conftest import claim_rows
 
 NOW = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
 OLD = NOW - timedelta(days=3)
@@ -68,18 +69,18 @@ async def test_bot_stats_and_unhealthy_feeds(store: Store) -> None:
 
     # Three days ago: one article to chats 1 and 6, one sent, one failed: too old to count.
     await poll(store, f1.id, ["old"], OLD)
-    sent_old, failed_old = await store.claim_deliveries(OLD, 10, "w")
-    await store.mark_sent(sent_old.id, 1, OLD)
-    await store.fail_delivery(failed_old.id, "gone")
+    sent_old, failed_old = await claim_rows(store, OLD, 10)
+    await store.mark_sent(sent_old, 1, OLD)
+    await store.fail_delivery(failed_old, "gone")
     # An hour ago: three articles to two chats; two sent, one failed, one timed out twice
     # (maybe delivered), one in flight, one left.
     await poll(store, f1.id, ["a", "b", "c"], RECENT)
-    first, second, third, fourth = await store.claim_deliveries(RECENT, 4, "w")
-    await store.mark_sent(first.id, 2, RECENT)
-    await store.mark_sent(second.id, 3, RECENT)
-    await store.fail_delivery(third.id, "bad request")
-    await store.mark_unconfirmed([fourth.id], "Timed out", RECENT)
-    await store.claim_deliveries(RECENT, 1, "w")
+    first, second, third, fourth = await claim_rows(store, RECENT, 4)
+    await store.mark_sent(first, 2, RECENT)
+    await store.mark_sent(second, 3, RECENT)
+    await store.fail_delivery(third, "bad request")
+    await store.mark_unconfirmed([fourth], "Timed out", RECENT)
+    await claim_rows(store, RECENT, 1)
 
     await store.record_failure(f2.id, error="timeout", polled_at=RECENT, next_poll_at=NOW)
     await store.record_failure(f2.id, error="timeout", polled_at=RECENT, next_poll_at=NOW)
@@ -120,18 +121,19 @@ async def test_pushes_by_hour_count_sent_and_failed_per_topic(store: Store) -> N
     late = NOW.replace(hour=11, minute=59)
 
     await poll(store, tech_feed.id, ["old"], OLD)
-    for row in await store.claim_deliveries(OLD, 10, "w"):
-        await store.mark_sent(row.id, 1, OLD)
+    for row in await claim_rows(store, OLD, 10):
+        await store.mark_sent(row, 1, OLD)
     await poll(store, tech_feed.id, ["a"], early)
-    sent, failed = await store.claim_deliveries(early, 10, "w")
-    await store.mark_sent(sent.id, 2, early)
-    await store.fail_delivery(failed.id, "bad request")
+    sent, failed = await claim_rows(store, early, 10)
+    await store.mark_sent(sent, 2, early)
+    await store.fail_delivery(failed, "bad request")
     await poll(store, world_feed.id, ["b"], late)
     await poll(store, tech_feed.id, ["c"], late)
-    maybe, sent_late, pending = await store.claim_deliveries(late, 10, "w")
-    await store.mark_unconfirmed([maybe.id], "Timed out", late)
-    await store.mark_sent(sent_late.id, 3, late)
-    assert pending.status.value == "claimed"
+    maybe, sent_late, pending = await claim_rows(store, late, 10)
+    await store.mark_unconfirmed([maybe], "Timed out", late)
+    await store.mark_sent(sent_late, 3, late)
+    rows = {row.id: row for row in await store.list_deliveries()}
+    assert rows[pending].status.value == "claimed"
 
     hours = await store.pushes_by_hour(NOW - timedelta(days=1))
     assert [(h.hour, h.topic_id, h.sent, h.failed) for h in hours] == [
@@ -173,13 +175,13 @@ async def test_pushes_by_hour_are_the_same_after_the_cleanup_deletes_their_rows(
         await store.subscribe(chat_id, tech.id)
     weeks_ago = NOW - timedelta(days=10, minutes=30)
     await poll(store, feed.id, ["old"], weeks_ago)
-    first, second, third = await store.claim_deliveries(weeks_ago, 10, "w")
-    await store.mark_sent(first.id, 1, weeks_ago)
-    await store.mark_unconfirmed([second.id], "Timed out", weeks_ago)
-    await store.fail_delivery(third.id, "bad request")
+    first, second, third = await claim_rows(store, weeks_ago, 10)
+    await store.mark_sent(first, 1, weeks_ago)
+    await store.mark_unconfirmed([second], "Timed out", weeks_ago)
+    await store.fail_delivery(third, "bad request")
     await poll(store, feed.id, ["new"], RECENT)
-    for row in await store.claim_deliveries(RECENT, 10, "w"):
-        await store.mark_sent(row.id, 2, RECENT)
+    for row in await claim_rows(store, RECENT, 10):
+        await store.mark_sent(row, 2, RECENT)
     since = NOW - timedelta(days=14)
     before = await store.pushes_by_hour(since)
 
@@ -220,8 +222,8 @@ async def test_a_short_retention_keeps_the_counts_of_the_sends_it_deletes(store:
         problem=None,
         push=True,
     )
-    [row] = await store.claim_deliveries(OLD, 10, "w")
-    await store.mark_sent(row.id, 1, OLD)
+    [row] = await claim_rows(store, OLD, 10)
+    await store.mark_sent(row, 1, OLD)
 
     # Articles go after two days here, and their outbox rows with them: counted first.
     cleaned = await clean_up(store, NOW, timedelta(days=2))

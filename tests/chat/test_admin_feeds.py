@@ -11,7 +11,7 @@ from PIL import Image
 from bot.adapters.store import ChatKind, NewArticle
 from bot.chat import admin_feeds
 from bot.core.models import Digest, Entry
-from tests.conftest import ADMIN, USER, RunningBot
+from tests.conftest import ADMIN, USER, RunningBot, claim_rows
 from tests.fakes.botapi_state import Call
 from tests.fakes.feedserver import FeedServer
 
@@ -314,8 +314,8 @@ async def test_stats_charts_the_pushes_in_the_readers_language(running_bot: Runn
         problem=None,
         push=True,
     )
-    for row in await store.claim_deliveries(now, 10, "test"):
-        await store.mark_sent(row.id, 1, now)
+    for row in await claim_rows(store, now, 10):
+        await store.mark_sent(row, 1, now)
     await store.count_throttled(now, 3.0)
     call = await stats_photo(running_bot, language_code="ja")
     assert call.params["caption"].startswith("<b>📊 統計</b>\n")

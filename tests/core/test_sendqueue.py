@@ -33,6 +33,10 @@ class Row:
     id: int
     batch_key: str | None = None
 
+    @property
+    def ids(self) -> tuple[int, ...]:
+        return (self.id,)
+
 
 Queue = SendQueue[Chat, Row]
 

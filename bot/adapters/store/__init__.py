@@ -19,11 +19,14 @@ from bot.adapters.store.outbox import Outbox
 from bot.adapters.store.records import (
     Chat,
     ChatKind,
+    Claimed,
     Delivery,
     DeliveryMode,
     DuplicateError,
     NewArticle,
     NotFoundError,
+    claimed_ids,
+    without_articles,
 )
 from bot.adapters.store.retention import Retention
 from bot.adapters.store.stats import Stats
@@ -33,12 +36,15 @@ from bot.errors import StoreError
 __all__ = [
     "Chat",
     "ChatKind",
+    "Claimed",
     "Delivery",
     "DeliveryMode",
     "DuplicateError",
     "NewArticle",
     "NotFoundError",
     "Store",
+    "claimed_ids",
+    "without_articles",
 ]
 
 

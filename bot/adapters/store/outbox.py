@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any, Final
 
 from bot.adapters.store.base import StoreBase
-from bot.adapters.store.records import Chat, Delivery
+from bot.adapters.store.records import Chat, Claimed, Delivery, claimed_ids
 from bot.adapters.store.rows import chat_from_row, delivery_from_row, to_text
 from bot.core.models import DeliveryStatus
 
@@ -19,7 +19,7 @@ from bot.core.models import DeliveryStatus
 class SentMessage:
     """Rows Telegram accepted as one message: its id, when, and the article the chat now reads."""
 
-    deliveries: Sequence[Delivery]
+    claims: Sequence[Claimed]
     chat_id: int
     message_id: int
     sent_at: datetime
@@ -34,10 +34,12 @@ MAX_IDS_PER_QUERY: Final = 500
 # The rows are found by id (and a batch's by chat, through UNIQUE (chat_id, article_id)): the
 # unary + keeps SQLite from walking every pending row in deliveries_due instead, which in a
 # burst of articles to many chats is most of the table, at every claim.
-# PICK reads them as one JSON array, and CLAIM marks them by id in the same transaction. One
-# row of text rather than thousands of rows from UPDATE … RETURNING: sqlite3 hands the GIL
-# back and forth for every row it returns, each time waiting for the event loop's thread,
-# which a fan-out keeps busy: that alone held a burst's sends near 0.6 of the limit.
+# PICK reads them as one JSON array, a message's rows (one row, or a batch's) in one item, and
+# CLAIM marks them by id in the same transaction. One row of text rather than thousands of rows
+# from UPDATE … RETURNING: sqlite3 hands the GIL back and forth for every row it returns, each
+# time waiting for the event loop's thread, which a fan-out keeps busy: that alone held a
+# burst's sends near 0.6 of the limit. A batch's rows come as one item, so a burst of 20
+# articles is one record to build per chat rather than 20.
 PICK: Final = """
     WITH picked AS MATERIALIZED (
         SELECT id, chat_id, batch_key FROM deliveries
@@ -45,16 +47,22 @@ PICK: Final = """
         ORDER BY due_at, id LIMIT :limit
     ), batches AS MATERIALIZED (
         SELECT DISTINCT chat_id, batch_key FROM picked WHERE batch_key IS NOT NULL
+    ), messages AS (
+        SELECT chat_id, batch_key, json_group_array(json_array(id, article_id, thread_id)) AS rows,
+            max(attempts) AS attempts, max(timeouts) AS timeouts, min(due_at) AS due_at,
+            min(created_at) AS created_at
+        FROM deliveries
+        WHERE +status = :pending AND id IN (
+            SELECT id FROM picked
+            UNION ALL
+            SELECT d.id FROM batches b JOIN deliveries d
+                ON d.chat_id = b.chat_id AND d.batch_key = b.batch_key AND +d.status = :pending
+        )
+        GROUP BY chat_id, batch_key, CASE WHEN batch_key IS NULL THEN id END
     )
-    SELECT json_group_array(json_array(id, chat_id, article_id, thread_id, attempts, due_at,
-        created_at, sent_at, message_id, last_error, batch_key, timeouts))
-    FROM deliveries
-    WHERE +status = :pending AND id IN (
-        SELECT id FROM picked
-        UNION ALL
-        SELECT d.id FROM batches b JOIN deliveries d
-            ON d.chat_id = b.chat_id AND d.batch_key = b.batch_key AND +d.status = :pending
-    )
+    SELECT json_group_array(json_array(chat_id, batch_key, json(rows), attempts, timeouts,
+        due_at, created_at))
+    FROM messages
 """
 CLAIM: Final = """
     UPDATE deliveries SET status = :claimed, claimed_at = :now, claimed_by = :worker,
@@ -62,19 +70,21 @@ CLAIM: Final = """
     WHERE id IN (SELECT value FROM json_each(:ids))
 """
 
-# Claimed rows built into records at a time, about a millisecond's work: the sends paced
-# meanwhile go out on time. Built in one go, a burst's claim of 2,500 rows held the event loop
-# for about 10 ms; each such turn past the pace's catch-up lost its sends for good, and held a
+# Claimed messages built into records at a time, about a millisecond's work: the sends paced
+# meanwhile go out on time. Built in one go, a claim of 2,500 rows held the event loop for
+# about 10 ms; each such turn past the pace's catch-up lost its sends for good, and held a
 # burst of 20 articles to 10,000 chats near 0.91 of the limit instead of 0.95.
 BUILD_CHUNK: Final = 250
 
-# record_sent_many: each takes a JSON array of arrays, one per row.
+# record_sent_many: each takes a JSON array of arrays: MARK_SENT one per message (its row ids,
+# its message id, when), SET_READING one per chat.
 MARK_SENT: Final = """
     UPDATE deliveries SET status = ?1, message_id = sent.message_id, sent_at = sent.sent_at,
         last_error = NULL
     FROM (
-        SELECT value ->> 0 AS id, value ->> 1 AS message_id, value ->> 2 AS sent_at
-        FROM json_each(?2)
+        SELECT row.value AS id, message.value ->> 1 AS message_id,
+            message.value ->> 2 AS sent_at
+        FROM json_each(?2) AS message, json_each(message.value -> 0) AS row
     ) AS sent
     WHERE deliveries.id = sent.id
 """
@@ -122,11 +132,12 @@ class Outbox(StoreBase):
             counts[DeliveryStatus(row[0])] = int(row[1])
         return counts
 
-    async def claim_deliveries(self, now: datetime, limit: int, worker: str) -> list[Delivery]:
+    async def claim_deliveries(self, now: datetime, limit: int, worker: str) -> list[Claimed]:
         """Claim up to `limit` due pending rows for `worker`, the earliest due first.
 
-        The rest of a batch (same chat, same batch key) comes along, past `limit` if need be.
-        A claimed row is never claimed again until it is released; a row left claimed by a
+        Each `Claimed` is the rows of one message: a row without a batch key on its own, or the
+        rest of its batch (same chat, same batch key) with it, past `limit` if need be. A
+        claimed row is never claimed again until it is released; a row left claimed by a
         process that died is handed back by `release_claims`.
         """
         now_text = to_text(now)
@@ -140,62 +151,46 @@ class Outbox(StoreBase):
         async with self._transaction() as db:
             cursor = await db.execute(PICK, params)
             found = await cursor.fetchone()
-            rows = json.loads(found[0]) if found is not None else []
-            if rows:
-                await db.execute(CLAIM, params | {"ids": json.dumps([row[0] for row in rows])})
-        # A burst claims thousands of rows sharing a few times and batch keys: each is parsed
-        # once and shared (less time, less memory than delivery_from_row for each row). They are
-        # built BUILD_CHUNK at a time, a turn of the event loop apart.
+            messages = json.loads(found[0]) if found is not None else []
+            if messages:
+                ids = [row[0] for message in messages for row in message[2]]
+                await db.execute(CLAIM, params | {"ids": json.dumps(ids)})
+        # A burst's claims share a few times and batch keys: each is parsed once and shared.
         times: dict[str, datetime] = {}
         keys: dict[str, str] = {}
-        claimed_at, status = datetime.fromisoformat(now_text), DeliveryStatus.CLAIMED
 
         def when(text: str) -> datetime:
             if (moment := times.get(text)) is None:
                 moment = times[text] = datetime.fromisoformat(text)
             return moment
 
-        def build(chunk: Sequence[list[Any]]) -> list[Delivery]:
-            return [
-                Delivery(
-                    id=id_,
-                    chat_id=chat_id,
-                    article_id=article_id,
-                    thread_id=thread_id,
-                    status=status,
-                    attempts=attempts + 1,
-                    due_at=when(due_at),
-                    created_at=when(created_at),
-                    claimed_at=claimed_at,
-                    claimed_by=worker,
-                    sent_at=None if sent_at is None else when(sent_at),
-                    message_id=message_id,
-                    last_error=last_error,
-                    batch_key=None if batch_key is None else keys.setdefault(batch_key, batch_key),
-                    timeouts=timeouts,
+        def build(chunk: Sequence[list[Any]]) -> list[Claimed]:
+            built = []
+            for chat_id, batch_key, rows, attempts, timeouts, due_at, created_at in chunk:
+                rows.sort()  # by id: the order they were written in
+                if batch_key is not None:
+                    batch_key = keys.setdefault(batch_key, batch_key)
+                built.append(
+                    Claimed(
+                        ids=tuple(row[0] for row in rows),
+                        article_ids=tuple(row[1] for row in rows),
+                        chat_id=chat_id,
+                        thread_id=rows[0][2],
+                        batch_key=batch_key,
+                        attempts=attempts + 1,
+                        timeouts=timeouts,
+                        due_at=when(due_at),
+                        created_at=when(created_at),
+                    )
                 )
-                for (
-                    id_,
-                    chat_id,
-                    article_id,
-                    thread_id,
-                    attempts,
-                    due_at,
-                    created_at,
-                    sent_at,
-                    message_id,
-                    last_error,
-                    batch_key,
-                    timeouts,
-                ) in chunk
-            ]
+            return built
 
-        claimed: list[Delivery] = []
-        for start in range(0, len(rows), BUILD_CHUNK):
+        claimed: list[Claimed] = []
+        for start in range(0, len(messages), BUILD_CHUNK):
             if start:
                 await asyncio.sleep(0)
-            claimed.extend(build(rows[start : start + BUILD_CHUNK]))
-        claimed.sort(key=lambda d: (d.due_at, d.id))
+            claimed.extend(build(messages[start : start + BUILD_CHUNK]))
+        claimed.sort(key=lambda claim: (claim.due_at, claim.ids[0]))
         return claimed
 
     async def mark_sent(self, delivery_id: int, message_id: int, sent_at: datetime) -> None:
@@ -208,7 +203,7 @@ class Outbox(StoreBase):
 
     async def record_sent(
         self,
-        deliveries: Sequence[Delivery],
+        claims: Sequence[Claimed],
         chat_id: int,
         message_id: int,
         sent_at: datetime,
@@ -220,9 +215,7 @@ class Outbox(StoreBase):
         `reading` is the article the chat now reads (a single push), None for a combined one.
         One transaction: a crash leaves either all of it or none.
         """
-        await self.record_sent_many(
-            [SentMessage(deliveries, chat_id, message_id, sent_at, reading)]
-        )
+        await self.record_sent_many([SentMessage(claims, chat_id, message_id, sent_at, reading)])
 
     async def record_sent_many(self, messages: Sequence[SentMessage]) -> None:
         """Record many sent messages as `record_sent` does, all in one transaction.
@@ -230,12 +223,11 @@ class Outbox(StoreBase):
         A fan-out's answers arrive hundreds a second; one commit for all that came in together
         costs a few statements instead of a few per message.
         """
-        sent: list[tuple[int, int, str]] = []  # delivery id, message id, sent at
+        sent: list[tuple[list[int], int, str]] = []  # row ids, message id, sent at
         readings: list[tuple[int, int, str]] = []  # chat id, article id, sent at
         for message in messages:
             at = to_text(message.sent_at)
-            for d in message.deliveries:
-                sent.append((d.id, message.message_id, at))
+            sent.append((claimed_ids(message.claims), message.message_id, at))
             if message.reading is not None:
                 readings.append((message.chat_id, message.reading, at))
         # Each table's rows go in one statement over a JSON array, not executemany: sqlite3

@@ -1,8 +1,9 @@
-"""The store's own types: chats, outbox rows, articles to save, and its errors."""
+"""The store's own types: chats, outbox rows and claims, articles to save, and its errors."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 from enum import StrEnum
 from typing import Final
@@ -91,3 +92,47 @@ class Delivery:
     last_error: str | None = None
     batch_key: str | None = None
     timeouts: int = 0  # sends that timed out without an answer (each may have been posted)
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """Outbox rows of one chat, claimed together to go out as one message: a single push's row,
+    or every row of a batch (a burst of articles, a daily digest).
+
+    A burst of 20 articles to 10,000 chats is 10,000 of these, not 200,000 rows to build,
+    queue and record one by one.
+    """
+
+    ids: tuple[int, ...]  # the rows, oldest first
+    article_ids: tuple[int, ...]  # their articles, in the same order
+    chat_id: int
+    thread_id: int | None  # the first row's forum topic, if any
+    batch_key: str | None
+    attempts: int  # sends tried so far, this claim's included (the most of its rows')
+    timeouts: int  # of those, sends that timed out without an answer (the most of its rows')
+    due_at: datetime  # its earliest row's
+    created_at: datetime  # its earliest row's: when the poll that brought it wrote it
+
+
+def claimed_ids(claims: Collection[Claimed]) -> list[int]:
+    """The row ids of claims, in order."""
+    return [row for claim in claims for row in claim.ids]
+
+
+def without_articles(
+    claims: Collection[Claimed], articles: Collection[int]
+) -> tuple[list[Claimed], list[int]]:
+    """The claims but the rows of `articles` (a claim left with none is dropped), and their ids."""
+    kept: list[Claimed] = []
+    left_out: list[int] = []
+    for claim in claims:
+        rows = list(zip(claim.ids, claim.article_ids, strict=True))
+        gone = [row for row, article in rows if article in articles]
+        left_out.extend(gone)
+        if not gone:
+            kept.append(claim)
+        elif len(gone) < len(rows):
+            staying = [(row, article) for row, article in rows if article not in articles]
+            ids, article_ids = zip(*staying, strict=True)
+            kept.append(replace(claim, ids=ids, article_ids=article_ids))
+    return kept, left_out
