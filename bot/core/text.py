@@ -83,6 +83,11 @@ _INVISIBLE_RE: Final = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
 )
 _CDATA_RE: Final = re.compile(r"<!\[CDATA\[|\]\]>|&lt;!\[CDATA\[|\]\]&gt;")
+# HTML escaped once more than its type says, as some feeds write it: an entity escaped again
+# ("&amp;lt;", which reads "&lt;"), or the whole fragment escaped, so that it opens with a tag
+# as text ("&lt;p&gt;…"). Read as it is, its markup and entities would show as text.
+_ESCAPED_ENTITY_RE: Final = re.compile(r"&amp;(?:[A-Za-z]+|#[0-9]+|#[Xx][0-9A-Fa-f]+);")
+_ESCAPED_START_RE: Final = re.compile(r"\s*&lt;/?[A-Za-z][^<>]*?&gt;")
 PLAIN_TEXT_TYPES: Final = frozenset({"text/plain", "text"})
 
 
@@ -108,6 +113,10 @@ def html_to_text(html: str) -> str:
     # A feed that escaped its CDATA section gives HTML wrapped in "<![CDATA[…]]>", as markup
     # or as text: the HTML inside is the content.
     html = _CDATA_RE.sub("", html)
+    if not _TAG_RE.search(html) and _ESCAPED_ENTITY_RE.search(html):
+        html = unescape(html)
+    if not _TAG_RE.search(html) and _ESCAPED_START_RE.match(html):
+        html = unescape(html)
     if _TAG_RE.search(html):
         # Text with inline tags only (<a>, <b>) keeps its own blank lines as paragraphs.
         parser = _TextExtractor(keep_newlines=not _BREAK_TAG_RE.search(html))

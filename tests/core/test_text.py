@@ -56,6 +56,37 @@ from bot.core.text import guess_lang, html_to_text
             id="inline-tags-keep-blank-lines",
         ),
         pytest.param("<p>a<!-- hidden -->b&nbsp;c</p>", "ab c", id="comment-nbsp"),
+        pytest.param(
+            # An entry of feeds-ja/tech-blog-rss-feed_atom_2026-08-08.xml, as feedparser
+            # gives it: its HTML escaped twice in a CDATA section.
+            '&amp;lt;img fetchpriority="high" src="/images/2026/20260806a/top.jpg" alt="" '
+            'width="720" height="402"&amp;gt;&amp;lt;p&amp;gt;The Go gopher was designed by Renee',
+            "The Go gopher was designed by Renee",
+            id="html-escaped-twice",
+        ),
+        pytest.param(
+            # Another entry of the same feed: text whose "<" and ">" were escaped twice.
+            "はじめにHono RPCでは、サーバー側のrouteから得たAppTypeをhc&amp;lt;AppType&amp;gt;()"
+            "へ渡すことで、requestとresponseの型をクライアントへ共有できます。",
+            "はじめにHono RPCでは、サーバー側のrouteから得たAppTypeをhc<AppType>()"
+            "へ渡すことで、requestとresponseの型をクライアントへ共有できます。",
+            id="entities-escaped-twice",
+        ),
+        pytest.param(
+            "&lt;p&gt;Fish &amp;amp; chips.&lt;/p&gt;&lt;p&gt;Two.&lt;/p&gt;",
+            "Fish & chips.\n\nTwo.",
+            id="html-escaped-once-more",
+        ),
+        pytest.param(
+            "Use the &lt;p&gt; element for paragraphs.",
+            "Use the <p> element for paragraphs.",
+            id="a-tag-named-in-plain-text",
+        ),
+        pytest.param(
+            "<p>Write &amp;lt;p&amp;gt; to show &lt;p&gt;.</p>",
+            "Write &lt;p&gt; to show <p>.",
+            id="an-entity-named-in-html",
+        ),
         pytest.param("", "", id="empty"),
     ],
 )
