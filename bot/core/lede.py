@@ -83,6 +83,17 @@ _SELF_INTRODUCTION_RE: Final = re.compile(
     )です[。！!]$""",
     re.VERBOSE,
 )
+# A name and "です" alone: "久保田です。", "SCSK永見です。", "SREのたっちです。".
+_NAME_ONLY_RE: Final = re.compile(
+    r"(?:[^\s、。]{1,12}の)?[^\s、。はがをにでとのもへやか]{1,8}です[。！!]$"
+)
+# A pleasantry on its own: "ありがとうございます。", "いつもお世話になっております。".
+_PLEASANTRY_RE: Final = re.compile(
+    r"(?:いつも|皆さん、|みなさん、|皆様、|本当に|大変)*"
+    r"(?:ありがとうございます|ありがとうございました|お世話になって(?:おり|い)?ます)[。！!]*$"
+)
+# A line pointing elsewhere: "前回の記事はこちら！", "過去の連載はこちら。", "続きをみる".
+_POINTER_RE: Final = re.compile(r".{0,24}(?:はこちら(?:から)?|続きを(?:読む|みる|見る))[。！!]*$")
 # Marks of a credit or a notice anywhere in a line. Substrings: a regex search of every
 # line costs more than the rest of the lede rules together.
 _BOILERPLATE_MARKS: Final = ("©", "(c) ", "(C) ", "ll rights reserved", "無断転載", "転載禁止")
@@ -91,8 +102,14 @@ _OPENING_QUOTES: Final = "\"'“‘「『"
 
 
 def is_boilerplate(sentence: str) -> bool:
-    """A greeting, self-introduction, byline, credit line or page furniture."""
-    if sentence.endswith(_INTRODUCTION_ENDS) and _SELF_INTRODUCTION_RE.match(sentence):
+    """A greeting, self-introduction, pleasantry, byline, credit line or page furniture."""
+    if sentence.endswith(_INTRODUCTION_ENDS) and (
+        _SELF_INTRODUCTION_RE.match(sentence) or _NAME_ONLY_RE.match(sentence)
+    ):
+        return True
+    if ("こちら" in sentence or "続きを" in sentence) and _POINTER_RE.match(sentence):
+        return True
+    if ("ありがとう" in sentence or "お世話" in sentence) and _PLEASANTRY_RE.match(sentence):
         return True
     if _BOILERPLATE_START_RE.match(sentence) or sentence.endswith(_POLITE_ENDS):
         return True

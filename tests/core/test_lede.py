@@ -31,6 +31,14 @@ from bot.core.summarize import summarize
         ),
         pytest.param("今年もまったりとお付き合いいただければ幸いです。", id="ja-pleasantry"),
         pytest.param("本年もどうぞよろしくお願いいたします。", id="ja-regards"),
+        # Key points of real entries in feeds-ja, before these were known for what they are.
+        pytest.param("久保田です。", id="ja-name"),
+        pytest.param("SREのたっちです。", id="ja-team-and-name"),
+        pytest.param("ありがとうございます。", id="ja-thanks"),
+        pytest.param("お世話になってます。", id="ja-pleasantry-alone"),
+        pytest.param("前回の記事はこちら!", id="ja-pointer"),
+        pytest.param("過去の連載はこちら。", id="ja-series-pointer"),
+        pytest.param("自己紹介続きをみる", id="ja-read-on"),
     ],
 )
 def test_boilerplate(sentence: str) -> None:
