@@ -198,7 +198,8 @@ class Metrics:
     # DeliveryEvents
 
     def sent(self, claims: Sequence[Claimed], answered_at: datetime) -> None:
-        """Count a message Telegram took, and each of its rows' wait since its poll."""
+        """Count a message Telegram took, and each of its rows' wait since the poll that wrote
+        them (a claim's rows share one)."""
         self.messages_sent.inc()
         for claim in claims:
             self.pushes_sent.inc(len(claim.ids))

@@ -83,9 +83,16 @@ _SELF_INTRODUCTION_RE: Final = re.compile(
     )です[。！!]$""",
     re.VERBOSE,
 )
-# A name and "です" alone: "久保田です。", "SCSK永見です。", "SREのたっちです。".
+# A name and "です" alone, after the writer's team or company: "SREのたっちです。", "SCSK永見
+# です。", "株式会社エクサウィザーズの櫻井です。". A name alone ("久保田です。") looks like news
+# ("世界初です。", "AWSのサービスです。"), and stays.
 _NAME_ONLY_RE: Final = re.compile(
-    r"(?:[^\s、。]{1,12}の)?[^\s、。はがをにでとのもへやか]{1,8}です[。！!]$"
+    r"""(?:
+    [A-Za-z0-9ァ-ヶー・]{1,16}の[ぁ-ゖー]{2,8}
+    |(?:株式会社[ァ-ヶー・A-Za-z0-9]{1,16}|[ァ-ヶー・A-Za-z0-9]{1,16}株式会社)の[一-龥々]{1,4}
+    |[A-Z]{2,8}[一-龥々]{1,4}
+    )です[。！!]$""",
+    re.VERBOSE,
 )
 # A pleasantry on its own: "ありがとうございます。", "いつもお世話になっております。".
 _PLEASANTRY_RE: Final = re.compile(

@@ -1,9 +1,10 @@
 """Which send goes next: the dispatcher's line of chats, its pace and its claims; time passed in.
 
-The dispatcher claims due rows from the outbox and queues them here per chat, in order; rows
-sharing a batch key become one combined `Send`. `SendQueue.next_step(now)` then says what to
-do: claim more rows, start one chat's next send, pause, or nothing (idle). The dispatcher acts
-on that and reports back (`claimed`, `finished`, `requeue`, `flood` …).
+The dispatcher claims due rows from the outbox and queues them here per chat, in order: each
+claim is one message's rows (one row, or a batch's), and claims sharing a batch key join one
+combined `Send`. `SendQueue.next_step(now)` then says what to do: claim more rows, start one
+chat's next send, pause, or nothing (idle). The dispatcher acts on that and reports back
+(`claimed`, `finished`, `requeue`, `flood` …).
 
 A claim takes about two seconds' worth of rows. Each row it picks brings the rest of its batch
 along, so it picks as many times fewer rows as the last claim's sends had (`pick_size`): a burst

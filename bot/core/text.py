@@ -83,11 +83,12 @@ _INVISIBLE_RE: Final = re.compile(
     r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\u200e\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
 )
 _CDATA_RE: Final = re.compile(r"<!\[CDATA\[|\]\]>|&lt;!\[CDATA\[|\]\]&gt;")
-# HTML escaped once more than its type says, as some feeds write it: an entity escaped again
-# ("&amp;lt;", which reads "&lt;"), or the whole fragment escaped, so that it opens with a tag
-# as text ("&lt;p&gt;…"). Read as it is, its markup and entities would show as text.
+# HTML escaped once more than its type says, as some feeds write it: read as it is, its markup
+# and entities show as text (`_unescape_escaped`). Text that names a tag or an entity stays.
 _ESCAPED_ENTITY_RE: Final = re.compile(r"&amp;(?:[A-Za-z]+|#[0-9]+|#[Xx][0-9A-Fa-f]+);")
-_ESCAPED_START_RE: Final = re.compile(r"\s*&lt;/?[A-Za-z][^<>]*?&gt;")
+_ENTITY_RE: Final = re.compile(r"&(?:[A-Za-z]+|#[0-9]+|#[Xx][0-9A-Fa-f]+);")
+_ESCAPED_START_RE: Final = re.compile(r"\s*&lt;[A-Za-z][^<>]*?&gt;")
+_ESCAPED_END_RE: Final = re.compile(r"&lt;/[A-Za-z][A-Za-z0-9]*&gt;")
 PLAIN_TEXT_TYPES: Final = frozenset({"text/plain", "text"})
 
 
@@ -113,10 +114,8 @@ def html_to_text(html: str) -> str:
     # A feed that escaped its CDATA section gives HTML wrapped in "<![CDATA[…]]>", as markup
     # or as text: the HTML inside is the content.
     html = _CDATA_RE.sub("", html)
-    if not _TAG_RE.search(html) and _ESCAPED_ENTITY_RE.search(html):
-        html = unescape(html)
-    if not _TAG_RE.search(html) and _ESCAPED_START_RE.match(html):
-        html = unescape(html)
+    if not _TAG_RE.search(html):
+        html = _unescape_escaped(html)
     if _TAG_RE.search(html):
         # Text with inline tags only (<a>, <b>) keeps its own blank lines as paragraphs.
         parser = _TextExtractor(keep_newlines=not _BREAK_TAG_RE.search(html))
@@ -161,3 +160,25 @@ def guess_lang(text: str) -> str | None:
         return None
     # Kanji without kana is as likely Chinese: leave it to the feed's own language.
     return "ja" if kana and kana >= 0.05 * (kana + kanji) else None
+
+
+def _unescape_escaped(html: str) -> str:
+    """A tagless fragment as the HTML it escapes, if it was escaped once too often."""
+    # Escaped twice: every entity in it is one escaped again ("hc&amp;lt;T&amp;gt;()" for
+    # "hc<T>()", "Radio &amp;amp; VS Code"); "Escape &lt; as &amp;lt;" names both.
+    entities = _ENTITY_RE.findall(html)
+    twice = len(_ESCAPED_ENTITY_RE.findall(html)) == len(entities) >= 1 and all(
+        entity == "&amp;" for entity in entities
+    )
+    if twice:
+        html = _CDATA_RE.sub("", unescape(html))
+    # Escaped whole: it opens with a tag as text, and closes one ("&lt;p&gt;…&lt;/p&gt;"),
+    # unless escaped twice, when a teaser cut short may close none; "&lt;dialog&gt; is now
+    # baseline" names a tag.
+    if (
+        _ESCAPED_START_RE.match(html)
+        and (twice or _ESCAPED_END_RE.search(html))
+        and not _TAG_RE.search(html)
+    ):
+        html = _CDATA_RE.sub("", unescape(html))
+    return html

@@ -339,6 +339,24 @@ async def test_a_burst_of_five_articles_is_one_message_per_chat(running_bot: Run
         assert len({r.batch_key for r in mine}) == 1
 
 
+async def test_a_burst_refused_with_a_429_goes_out_once_after_the_wait(
+    running_bot: RunningBot,
+) -> None:
+    _, feed = await topic_with(running_bot, (USER, ChatKind.PRIVATE))
+    running_bot.api.queue_error(USER, "flood", retry_after=1)
+    await publish(running_bot, feed, *"abcde")
+    await dispatcher(running_bot).drain()
+
+    assert sends_to(running_bot, USER) == [429, 200]
+    (message,) = running_bot.api.sent_messages(USER)
+    assert message["text"].startswith("Tech: 5 new articles")
+    rows = await running_bot.store.list_deliveries(USER)
+    assert {(r.status, r.attempts, r.message_id) for r in rows} == {
+        (DeliveryStatus.SENT, 1, message["message_id"])
+    }
+    assert len(rows) == 5
+
+
 async def test_a_burst_goes_without_an_article_whose_digest_is_gone(
     running_bot: RunningBot,
 ) -> None:

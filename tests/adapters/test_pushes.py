@@ -216,6 +216,18 @@ async def test_each_send_of_a_cached_message_has_its_gone_articles(store: Store)
     assert without_articles([lost], {999}) == ([], [1])
 
 
+async def test_claims_of_one_batch_are_rendered_as_one_message(store: Store) -> None:
+    by_chat = await burst_rows(store, 1, 4)
+    (claim,) = by_chat[1]
+    first = replace(claim, ids=claim.ids[:2], article_ids=claim.article_ids[:2])
+    rest = replace(claim, ids=claim.ids[2:], article_ids=claim.article_ids[2:])
+    pushes = Pushes(store, load_translators())
+    whole = await pushes.render(Chat(1, ChatKind.PRIVATE), [claim], claim.batch_key)
+    assert whole[0] is not None
+    assert "Title 3" in whole[0].html
+    assert await pushes.render(Chat(1, ChatKind.PRIVATE), [first, rest], claim.batch_key) == whole
+
+
 async def test_warm_renders_each_distinct_message_so_the_sends_read_nothing(
     store: Store,
 ) -> None:

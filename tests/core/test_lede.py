@@ -32,7 +32,8 @@ from bot.core.summarize import summarize
         pytest.param("今年もまったりとお付き合いいただければ幸いです。", id="ja-pleasantry"),
         pytest.param("本年もどうぞよろしくお願いいたします。", id="ja-regards"),
         # Key points of real entries in feeds-ja, before these were known for what they are.
-        pytest.param("久保田です。", id="ja-name"),
+        pytest.param("SCSK永見です。", id="ja-company-and-name"),
+        pytest.param("株式会社エクサウィザーズの櫻井です。", id="ja-company-of-name"),
         pytest.param("SREのたっちです。", id="ja-team-and-name"),
         pytest.param("ありがとうございます。", id="ja-thanks"),
         pytest.param("お世話になってます。", id="ja-pleasantry-alone"),
@@ -68,6 +69,25 @@ def test_boilerplate(sentence: str) -> None:
 def test_news_sentences(sentence: str, cjk: bool) -> None:
     assert not is_boilerplate(sentence)
     assert is_news_sentence(sentence, cjk=cjk)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "世界初です。",
+        "過去最高です。",
+        "AWSの新サービスです。",
+        "GoogleのGeminiです。",
+        "本日発売です。",
+    ],
+)
+def test_a_short_japanese_sentence_is_no_name_alone(sentence: str) -> None:
+    assert not is_boilerplate(sentence)
+
+
+def test_a_description_ending_in_a_short_sentence_is_still_a_dek() -> None:
+    text = "トヨタは新型プリウスを来月発売すると発表した。国内販売は3年ぶりの新型です。"
+    assert dek(text, cjk=True, limit=300) == text
 
 
 @pytest.mark.parametrize(

@@ -30,12 +30,15 @@ class Chat:
 
 @dataclass(frozen=True)
 class Row:
+    """Rows claimed together: `size` of them from `id` on (a batch's are claimed as one)."""
+
     id: int
     batch_key: str | None = None
+    size: int = 1
 
     @property
     def ids(self) -> tuple[int, ...]:
-        return (self.id,)
+        return tuple(range(self.id, self.id + self.size))
 
 
 Queue = SendQueue[Chat, Row]
@@ -358,9 +361,9 @@ def test_max_held_counts_sends_not_rows() -> None:
 def test_a_claim_picks_as_many_times_fewer_rows_as_its_batches_bring_along() -> None:
     queue: Queue = SendQueue(PAID_RATE)
     assert queue.next_step(0.0) == Claim(2000)
-    # A burst of 20 articles: each row picked brings its chat's 19 others along.
+    # A burst of 20 articles: each row picked brings its chat's 19 others along, claimed as one.
     for chat_id in range(1, 101):
-        queue.enqueue(Chat(chat_id), rows(20, first=chat_id * 100, batch_key="burst:1"))
+        queue.enqueue(Chat(chat_id), [Row(chat_id * 100, batch_key="burst:1", size=20)])
     queue.claimed(full=True)
     assert queue.next_step(0.0) == Claim(100)  # about 2,000 rows again
     queue.enqueue(Chat(500), rows(1, first=500))  # single pushes again

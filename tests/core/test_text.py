@@ -87,6 +87,30 @@ from bot.core.text import guess_lang, html_to_text
             "Write &lt;p&gt; to show <p>.",
             id="an-entity-named-in-html",
         ),
+        pytest.param(
+            "&lt;dialog&gt; is now baseline in every browser.",
+            "<dialog> is now baseline in every browser.",
+            id="a-tag-named-first",
+        ),
+        pytest.param(
+            # A third entry of that feed.
+            "AI Dev Day 2026のコミュニティーブースにて、GitHub dockyard Radio &amp;amp; VS Code "
+            "Monthly Update @ AI Dev Day 2026というセッションで登壇しました。",
+            "AI Dev Day 2026のコミュニティーブースにて、GitHub dockyard Radio & VS Code "
+            "Monthly Update @ AI Dev Day 2026というセッションで登壇しました。",
+            id="an-ampersand-escaped-twice",
+        ),
+        pytest.param(
+            "Escape &lt; as &amp;lt; in attributes.",
+            "Escape < as &lt; in attributes.",
+            id="an-entity-and-what-it-escapes",
+        ),
+        pytest.param("List&lt;T&gt; and &amp;amp; Map", "List<T> and &amp; Map", id="generics"),
+        pytest.param(
+            "&amp;lt;![CDATA[&amp;lt;p&amp;gt;Hi&amp;lt;/p&amp;gt;]]&amp;gt;",
+            "Hi",
+            id="cdata-escaped-twice",
+        ),
         pytest.param("", "", id="empty"),
     ],
 )

@@ -185,6 +185,7 @@ class Outbox(StoreBase):
                 )
             return built
 
+        # Cancelled between chunks (a stop), the rows stay claimed: the next start hands them back.
         claimed: list[Claimed] = []
         for start in range(0, len(messages), BUILD_CHUNK):
             if start:
