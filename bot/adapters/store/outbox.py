@@ -155,9 +155,8 @@ class Outbox(StoreBase):
             if messages:
                 ids = [row[0] for message in messages for row in message[2]]
                 await db.execute(CLAIM, params | {"ids": json.dumps(ids)})
-        # A burst's claims share a few times and batch keys: each is parsed once and shared.
+        # A burst's claims share a few times: each is parsed once and shared.
         times: dict[str, datetime] = {}
-        keys: dict[str, str] = {}
 
         def when(text: str) -> datetime:
             if (moment := times.get(text)) is None:
@@ -168,8 +167,6 @@ class Outbox(StoreBase):
             built = []
             for chat_id, batch_key, rows, attempts, timeouts, due_at, created_at in chunk:
                 rows.sort()  # by id: the order they were written in
-                if batch_key is not None:
-                    batch_key = keys.setdefault(batch_key, batch_key)
                 built.append(
                     Claimed(
                         ids=tuple(row[0] for row in rows),
